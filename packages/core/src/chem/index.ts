@@ -1,0 +1,2 @@
+export * from './molecule.js';
+export * from './elements.js';
