@@ -34,3 +34,14 @@ export function elementSymbol(z: number): string {
 export function isElementSymbol(symbol: string): boolean {
   return NUMBER_BY_SYMBOL.has(symbol);
 }
+
+/**
+ * The element symbol a file meant, in periodic-table case (`CL` and `cl` → `Cl`), or `undefined` when
+ * it names no element (query atoms such as `A`, `Q`, `*`, pseudo-atoms, deuterium `D`). Never guesses.
+ */
+export function normalizeElementSymbol(raw: string): string | undefined {
+  const s = raw.trim();
+  if (s.length === 0 || s.length > 2) return undefined;
+  const symbol = s[0]!.toUpperCase() + s.slice(1).toLowerCase();
+  return NUMBER_BY_SYMBOL.has(symbol) ? symbol : undefined;
+}

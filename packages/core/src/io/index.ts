@@ -1,1 +1,4 @@
+export * from './errors.js';
+export * from './lines.js';
+export * from './sdf.js';
 export * from './trajectory.js';

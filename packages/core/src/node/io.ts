@@ -1,0 +1,3 @@
+/** Node file adapters for molecule I/O: streaming (gzipped) files from disk into the isomorphic readers. */
+export * from './files-lines.js';
+export * from './read-molecules.js';
