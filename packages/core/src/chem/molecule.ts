@@ -21,6 +21,8 @@ export interface Molecule {
   bonds?: Bond[];
   /** Formal charge per atom, when known (length `elements.length`). */
   formalCharges?: number[];
+  /** Partial charge per atom in e, when known (e.g. QM9's Mulliken charges, the fifth XYZ column). */
+  partialCharges?: number[];
   /** Named properties: SDF data fields, QM9 properties, … */
   properties?: Record<string, string>;
 }

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { MoleculeParseError, newReadStats } from './errors.js';
 import { linesOf } from './lines.js';
-import { parseSdf, readSdfRecords } from './sdf.js';
+import { formatMolfile, MoleculeWriteError, parseSdf, readSdfRecords, writeSdf } from './sdf.js';
 
 const fixture = (name: string): string =>
   readFileSync(fileURLToPath(new URL(`../../../../data/fixtures/chem/${name}`, import.meta.url)), 'utf8');
@@ -171,5 +171,39 @@ describe('readSdfRecords', () => {
       for await (const _ of readSdfRecords(lines, { source: 's.sdf' })) void _;
     };
     await expect(read()).rejects.toMatchObject({ file: 's.sdf', record: 2, line: 27 });
+  });
+});
+
+describe('writeSdf', () => {
+  it('round-trips atoms, bonds, charges and data items', () => {
+    const mols = parseSdf(fixture('qm9-train-sample.sdf'));
+    mols[4]!.properties = { SMILES: mols[4]!.title!, valid: 'true' };
+    const again = parseSdf(writeSdf(mols));
+    expect(again).toHaveLength(mols.length);
+    for (let k = 0; k < mols.length; k++) {
+      expect(again[k]!.elements).toEqual(mols[k]!.elements);
+      expect(again[k]!.bonds).toEqual(mols[k]!.bonds);
+      expect(again[k]!.formalCharges).toEqual(mols[k]!.formalCharges);
+      expect(Array.from(again[k]!.positions)).toEqual(Array.from(mols[k]!.positions));
+    }
+    expect(again[4]!.properties).toEqual({ SMILES: 'Cc1n[nH]cc1[N+](=O)[O-]', valid: 'true' });
+  });
+
+  it('writes formal charges both in the atom block and as M  CHG', () => {
+    const text = formatMolfile({ elements: ['N', 'O'], positions: new Float64Array(6).fill(1), formalCharges: [1, -1], bonds: [{ a: 0, b: 1, order: 1 }] });
+    expect(text).toContain('    1.0000    1.0000    1.0000 N   0  3');
+    expect(text).toContain('M  CHG  2   1   1   2  -1');
+  });
+
+  it('refuses non-finite coordinates', () => {
+    expect(() => writeSdf([{ elements: ['C'], positions: new Float64Array([0, NaN, 0]) }])).toThrow(MoleculeWriteError);
+  });
+
+  it('writes V3000 beyond 999 atoms', () => {
+    const n = 1200;
+    const big = { elements: Array<string>(n).fill('C'), positions: new Float64Array(3 * n).map((_, i) => i) };
+    const [back] = parseSdf(writeSdf([big]));
+    expect(back!.elements).toHaveLength(n);
+    expect(back!.positions[3 * n - 1]).toBe(3 * n - 1);
   });
 });

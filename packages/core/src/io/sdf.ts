@@ -300,3 +300,113 @@ export function parseSdf(text: string, options: ReadOptions = {}): Molecule[] {
   if (last) molecules.push(last);
   return molecules;
 }
+
+/** Options of the SDF writer. */
+export interface SdfWriteOptions {
+  /** Program name written on the molfile header line (8 characters at most; default `equimol`). */
+  program?: string;
+}
+
+/** Thrown when a molecule cannot be written (non-finite coordinates, inconsistent bonds or charges). */
+export class MoleculeWriteError extends Error {
+  constructor(reason: string) {
+    super(reason);
+    this.name = 'MoleculeWriteError';
+  }
+}
+
+function pad(value: string | number, width: number): string {
+  return String(value).padStart(width);
+}
+
+function formatCoordinate(value: number, atom: number): string {
+  if (!Number.isFinite(value)) throw new MoleculeWriteError(`atom ${atom + 1} has a non-finite coordinate (${value})`);
+  return pad(value.toFixed(4), 10);
+}
+
+function oneLine(text: string): string {
+  return text.replace(/[\r\n]+/g, ' ');
+}
+
+function checkForWriting(mol: Molecule): void {
+  const n = mol.elements.length;
+  if (mol.positions.length !== 3 * n) throw new MoleculeWriteError(`${n} atoms but ${mol.positions.length / 3} positions`);
+  if (mol.formalCharges && mol.formalCharges.length !== n) throw new MoleculeWriteError(`${n} atoms but ${mol.formalCharges.length} formal charges`);
+  for (const bond of mol.bonds ?? []) {
+    if (!(bond.a >= 0 && bond.a < n && bond.b >= 0 && bond.b < n) || bond.a === bond.b) {
+      throw new MoleculeWriteError(`bond ${bond.a + 1}-${bond.b + 1} refers to an atom outside 1..${n}`);
+    }
+  }
+}
+
+function headerLines(mol: Molecule, options: SdfWriteOptions): string[] {
+  const program = (options.program ?? 'equimol').slice(0, 8).padEnd(8);
+  // Header line 2: 2 initials, 8 program, 10 date (left blank so output is reproducible), "3D".
+  return [oneLine(mol.title ?? ''), `  ${program}          3D`, ''];
+}
+
+function v2000Table(mol: Molecule): string[] {
+  const n = mol.elements.length;
+  const bonds = mol.bonds ?? [];
+  const charges = mol.formalCharges ?? [];
+  const lines = [`${pad(n, 3)}${pad(bonds.length, 3)}  0  0  0  0  0  0  0  0999 V2000`];
+  for (let i = 0; i < n; i++) {
+    const x = formatCoordinate(mol.positions[3 * i]!, i);
+    const y = formatCoordinate(mol.positions[3 * i + 1]!, i);
+    const z = formatCoordinate(mol.positions[3 * i + 2]!, i);
+    const charge = charges[i] ?? 0;
+    const code = charge >= -3 && charge <= 3 && charge !== 0 ? 4 - charge : 0;
+    lines.push(`${x}${y}${z} ${mol.elements[i]!.padEnd(3)} 0${pad(code, 3)}  0  0  0  0  0  0  0  0  0  0`);
+  }
+  for (const { a, b, order } of bonds) lines.push(`${pad(a + 1, 3)}${pad(b + 1, 3)}${pad(order, 3)}  0`);
+  const charged = charges.map((c, i) => [i + 1, c] as const).filter(([, c]) => c !== 0);
+  for (let k = 0; k < charged.length; k += 8) {
+    const chunk = charged.slice(k, k + 8);
+    lines.push(`M  CHG${pad(chunk.length, 3)}${chunk.map(([i, c]) => `${pad(i, 4)}${pad(c, 4)}`).join('')}`);
+  }
+  lines.push('M  END');
+  return lines;
+}
+
+function v3000Table(mol: Molecule): string[] {
+  const n = mol.elements.length;
+  const bonds = mol.bonds ?? [];
+  const lines = ['  0  0  0     0  0            999 V3000', 'M  V30 BEGIN CTAB', `M  V30 COUNTS ${n} ${bonds.length} 0 0 0`, 'M  V30 BEGIN ATOM'];
+  for (let i = 0; i < n; i++) {
+    const xyz = [0, 1, 2].map((d) => formatCoordinate(mol.positions[3 * i + d]!, i).trim()).join(' ');
+    const charge = mol.formalCharges?.[i] ?? 0;
+    lines.push(`M  V30 ${i + 1} ${mol.elements[i]} ${xyz} 0${charge !== 0 ? ` CHG=${charge}` : ''}`);
+  }
+  lines.push('M  V30 END ATOM', 'M  V30 BEGIN BOND');
+  bonds.forEach(({ a, b, order }, k) => lines.push(`M  V30 ${k + 1} ${order} ${a + 1} ${b + 1}`));
+  lines.push('M  V30 END BOND', 'M  V30 END CTAB', 'M  END');
+  return lines;
+}
+
+/**
+ * One molfile (no `$$$$`): V2000, or V3000 beyond V2000's 999 atoms/bonds, with formal charges in
+ * `M  CHG` lines and the atom block.
+ */
+export function formatMolfile(mol: Molecule, options: SdfWriteOptions = {}): string {
+  checkForWriting(mol);
+  const large = mol.elements.length > 999 || (mol.bonds?.length ?? 0) > 999;
+  return [...headerLines(mol, options), ...(large ? v3000Table(mol) : v2000Table(mol))].join('\n') + '\n';
+}
+
+/** One SDF record: molfile, `> <NAME>` data items from `properties`, and the `$$$$` terminator. */
+export function formatSdfRecord(mol: Molecule, options: SdfWriteOptions = {}): string {
+  let text = formatMolfile(mol, options);
+  for (const [name, value] of Object.entries(mol.properties ?? {})) {
+    // A blank line ends a data item, so blank lines inside a value are dropped.
+    const body = value.split(/\r?\n/).filter((l) => l.trim() !== '').join('\n');
+    text += `> <${oneLine(name)}>\n${body}\n\n`;
+  }
+  return text + '$$$$\n';
+}
+
+/** A whole SD file of the given molecules. */
+export function writeSdf(molecules: Iterable<Molecule>, options: SdfWriteOptions = {}): string {
+  let text = '';
+  for (const mol of molecules) text += formatSdfRecord(mol, options);
+  return text;
+}

@@ -4,26 +4,48 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
-import { readSdfFile } from './read-molecules.js';
+import type { Molecule } from '../chem/molecule.js';
+import { writeSdfFile } from './files-write.js';
+import { readMoleculeFile, readSdfFile } from './read-molecules.js';
 
-const sample = fileURLToPath(new URL('../../../../data/fixtures/chem/qm9-train-sample.sdf', import.meta.url));
+const fixtures = fileURLToPath(new URL('../../../../data/fixtures/chem/', import.meta.url));
+const sample = join(fixtures, 'qm9-train-sample.sdf');
 
-describe('readSdfFile', () => {
+async function collect(it: AsyncIterable<Molecule>): Promise<Molecule[]> {
+  const out: Molecule[] = [];
+  for await (const m of it) out.push(m);
+  return out;
+}
+
+describe('Node molecule files', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'equimol-io-'));
+
   it('streams a plain and a gzipped SD file alike, naming the file in errors', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'equimol-sdf-'));
     const gz = join(dir, 'sample.sdf.gz');
     writeFileSync(gz, gzipSync(readFileSync(sample)));
-    const titles = async (path: string) => {
-      const out: string[] = [];
-      for await (const mol of readSdfFile(path)) out.push(mol.title!);
-      return out;
-    };
-    const plain = await titles(sample);
+    const plain = (await collect(readSdfFile(sample))).map((m) => m.title);
     expect(plain).toHaveLength(6);
-    expect(await titles(gz)).toEqual(plain);
+    expect((await collect(readSdfFile(gz))).map((m) => m.title)).toEqual(plain);
 
     const bad = join(dir, 'bad.sdf');
     writeFileSync(bad, readFileSync(sample, 'utf8').replace(' O   0  0', ' Q   0  0'));
-    await expect(titles(bad)).rejects.toMatchObject({ file: 'bad.sdf', record: 1, line: 5 });
+    await expect(collect(readSdfFile(bad))).rejects.toMatchObject({ file: 'bad.sdf', record: 1, line: 5 });
+  });
+
+  it('writes (gzipped) SD files that read back the same', async () => {
+    const mols = await collect(readSdfFile(sample));
+    for (const name of ['out.sdf', 'out.sdf.gz']) {
+      const path = join(dir, name);
+      expect(await writeSdfFile(path, mols)).toBe(6);
+      const back = await collect(readSdfFile(path));
+      expect(back.map((m) => m.bonds)).toEqual(mols.map((m) => m.bonds));
+    }
+  });
+
+  it('reads xyz and npz by extension', async () => {
+    const [methane] = await collect(readMoleculeFile(join(fixtures, 'qm9-dsgdb9nsd_000001.xyz')));
+    expect(methane!.elements).toHaveLength(5);
+    expect(await collect(readMoleculeFile(join(fixtures, 'edm-qm9-test-sample.npz')))).toHaveLength(5);
+    await expect(collect(readMoleculeFile('molecules.pdb'))).rejects.toThrow(/unknown molecule file type/);
   });
 });
