@@ -1,2 +1,5 @@
 export * from './molecule.js';
 export * from './elements.js';
+export * from './bond-lengths.js';
+export * from './perceive-bonds.js';
+export * from './openchemlib.js';

@@ -1,1 +1,2 @@
-export {};
+export * from './stability.js';
+export * from './validity.js';
