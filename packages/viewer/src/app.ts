@@ -1,0 +1,191 @@
+// The viewer application: holds the open trajectory, the selected molecule and the layout, and keeps
+// the NGL stage, the player and the side panel in step. DOM wiring lives in ui.ts.
+import { frameMolecule, trajectoryFrameCount, type Molecule, type Trajectory, type TrajectoryFrame } from '@equimol/core';
+import { describeMolecule, perceiveFrameBonds, type MoleculeReport } from './chem.js';
+import { Player } from './player.js';
+import { MoleculeStage, type Placed } from './stage.js';
+
+/** Single molecule, or every molecule of the batch side by side. */
+export type Layout = 'single' | 'grid';
+
+/** What the UI needs to draw after a change. */
+export interface ViewState {
+  name: string;
+  trajectory: Trajectory | undefined;
+  molecule: number;
+  frame: number;
+  frameCount: number;
+  layout: Layout;
+  /** The frame of the selected molecule shown now (its last frame when it has fewer). */
+  current: TrajectoryFrame | undefined;
+  report: MoleculeReport | undefined;
+}
+
+/** The frame's molecule with the bonds core perceives at these coordinates. */
+export function withPerceivedBonds(frame: TrajectoryFrame, title?: string): Molecule {
+  const mol = frameMolecule(frame, title);
+  return { ...mol, bonds: perceiveFrameBonds(mol) };
+}
+
+/** Spacing of the grid overview: wide enough for the widest molecule of the batch at any frame. */
+function gridCell(trajectory: Trajectory): number {
+  let radius = 1;
+  for (const m of trajectory.molecules) {
+    for (const f of [m.frames[0], m.frames[m.frames.length - 1]]) {
+      if (!f) continue;
+      const n = f.elements.length;
+      const c = [0, 0, 0];
+      for (let i = 0; i < 3 * n; i++) c[i % 3]! += f.positions[i]! / n;
+      for (let i = 0; i < n; i++) {
+        radius = Math.max(radius, Math.hypot(f.positions[3 * i]! - c[0]!, f.positions[3 * i + 1]! - c[1]!, f.positions[3 * i + 2]! - c[2]!));
+      }
+    }
+  }
+  return 2 * radius + 2.5;
+}
+
+export class ViewerApp {
+  readonly player = new Player();
+  readonly stage: MoleculeStage;
+  private trajectory: Trajectory | undefined;
+  private name = '';
+  private molecule = 0;
+  private layout: Layout = 'single';
+  /** Bumped for every new trajectory so that cached NGL structures of the old one are never reused. */
+  private epoch = 0;
+  private lastRender: Promise<void> = Promise.resolve();
+  private readonly listeners = new Set<(s: ViewState) => void>();
+
+  constructor(container: HTMLElement) {
+    this.stage = new MoleculeStage(container);
+    this.player.subscribe(() => {
+      this.emit();
+      this.lastRender = this.render();
+    });
+    this.stage.onPick((index) => {
+      if (this.layout === 'grid') {
+        this.layout = 'single';
+        this.select(index);
+      }
+    });
+  }
+
+  /** Calls `listener` after every change of what is shown. */
+  subscribe(listener: (s: ViewState) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  get state(): ViewState {
+    const t = this.trajectory;
+    const frame = this.player.snapshot.frame;
+    const m = t?.molecules[this.molecule];
+    const current = m ? m.frames[Math.min(frame, m.frames.length - 1)] : undefined;
+    return {
+      name: this.name,
+      trajectory: t,
+      molecule: this.molecule,
+      frame,
+      frameCount: this.player.snapshot.frameCount,
+      layout: this.layout,
+      current,
+      report: current ? describeMolecule(withPerceivedBonds(current)) : undefined,
+    };
+  }
+
+  /** Shows a new trajectory from its first frame (noise), molecule 0. */
+  async open(name: string, trajectory: Trajectory, options: { frame?: 'first' | 'last' } = {}): Promise<void> {
+    this.epoch++;
+    this.stage.clear();
+    this.trajectory = trajectory;
+    this.name = name;
+    this.molecule = 0;
+    if (trajectory.molecules.length === 0) this.layout = 'single';
+    const frames = trajectoryFrameCount(trajectory);
+    await this.frameCamera();
+    this.player.reset(frames, options.frame === 'last' ? frames - 1 : 0);
+    await this.lastRender;
+  }
+
+  /**
+   * Replaces the trajectory by a longer version of itself (frames streaming in from the sampler),
+   * keeping the selection, layout and camera.
+   */
+  async grow(trajectory: Trajectory): Promise<void> {
+    const first = this.trajectory === undefined;
+    this.trajectory = trajectory;
+    if (first) await this.frameCamera();
+    this.player.extend(trajectoryFrameCount(trajectory));
+    await this.lastRender;
+  }
+
+  /** Selects molecule `index` of the batch (keeps the frame). */
+  async select(index: number): Promise<void> {
+    const count = this.trajectory?.molecules.length ?? 0;
+    if (count === 0) return;
+    this.molecule = ((index % count) + count) % count;
+    if (this.layout === 'single') await this.frameCamera();
+    this.emit();
+    this.lastRender = this.render();
+    await this.lastRender;
+  }
+
+  async setLayout(layout: Layout): Promise<void> {
+    if (layout === this.layout) return;
+    this.layout = layout;
+    await this.frameCamera();
+    this.emit();
+    this.lastRender = this.render();
+    await this.lastRender;
+  }
+
+  /** Resolves once the stage shows the current state (for exports and tests). */
+  async settled(): Promise<void> {
+    let seen: Promise<void>;
+    do {
+      seen = this.lastRender;
+      await seen;
+    } while (seen !== this.lastRender);
+  }
+
+  private placed(frame: number): Placed[] {
+    const t = this.trajectory;
+    if (!t) return [];
+    const key = (m: number, f: number) => `${this.epoch}:${this.layout}:${m}:${f}`;
+    const item = (m: number, f: number, offset?: [number, number, number]): Placed | undefined => {
+      const mol = t.molecules[m];
+      if (!mol || mol.frames.length === 0) return undefined;
+      const fi = Math.min(f, mol.frames.length - 1);
+      const fr = mol.frames[fi]!;
+      const p: Placed = { key: key(m, fi), tag: m, build: () => withPerceivedBonds(fr, mol.title) };
+      if (offset) p.offset = offset;
+      return p;
+    };
+    if (this.layout === 'single') {
+      const one = item(this.molecule, frame);
+      return one ? [one] : [];
+    }
+    const cell = gridCell(t);
+    const cols = Math.ceil(Math.sqrt(t.molecules.length));
+    return t.molecules.flatMap((_, m) => item(m, frame, [(m % cols) * cell, -Math.floor(m / cols) * cell, 0]) ?? []);
+  }
+
+  /** Frames the camera on every frame of what the layout shows, so the view holds still while playing. */
+  private async frameCamera(): Promise<void> {
+    const t = this.trajectory;
+    if (!t) return;
+    const count = trajectoryFrameCount(t);
+    // Single molecule: every frame (prefetching them for smooth playback). Grid: noise and sample only.
+    const frames = this.layout === 'single' ? [...Array(count).keys()] : [0, count - 1];
+    await this.stage.frame(frames.flatMap((f) => this.placed(f)));
+  }
+
+  private async render(): Promise<void> {
+    await this.stage.show(this.placed(this.player.snapshot.frame));
+  }
+
+  private emit(): void {
+    const s = this.state;
+    for (const l of this.listeners) l(s);
+  }
+}

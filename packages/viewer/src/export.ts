@@ -1,0 +1,68 @@
+// Exports of what the stage shows: a PNG of the current frame, the animation as a WebM video.
+import type { ViewerApp } from './app.js';
+
+/** Saves a blob under `filename` through the browser's download. */
+export function download(blob: Blob, filename: string): void {
+  const url = URL.createObjectURL(blob);
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = filename;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+/** A file-name stem for the current view, e.g. `run-mol2-frame07`. */
+export function exportStem(app: ViewerApp): string {
+  const s = app.state;
+  const base = (s.name || 'equimol').replace(/\.[^.]+$/, '').replace(/[^\w.-]+/g, '_');
+  const what = s.layout === 'grid' ? 'grid' : `mol${s.molecule}`;
+  return `${base}-${what}-frame${String(s.frame).padStart(String(Math.max(1, s.frameCount - 1)).length, '0')}`;
+}
+
+/** PNG of the current frame at twice the canvas resolution. */
+export async function framePng(app: ViewerApp): Promise<Blob> {
+  await app.settled();
+  return app.stage.image(2);
+}
+
+const nextPaint = () => new Promise<void>((resolve) => requestAnimationFrame(() => requestAnimationFrame(() => resolve())));
+const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** Whether this browser can record the canvas as WebM. */
+export function canRecordWebm(): boolean {
+  return typeof MediaRecorder !== 'undefined' && MediaRecorder.isTypeSupported('video/webm');
+}
+
+/**
+ * Records the whole animation of the current view (first to last frame, at the player's speed, the
+ * final frame held for a second) as WebM. MediaRecorder timestamps frames by wall-clock time, so the
+ * recording plays the frames in real time rather than as fast as they render.
+ */
+export async function recordWebm(app: ViewerApp, onFrame?: (frame: number, total: number) => void): Promise<Blob> {
+  const { fps, frameCount } = app.player.snapshot;
+  app.player.pause();
+  const stream = app.stage.canvas.captureStream(60);
+  const type = ['video/webm;codecs=vp9', 'video/webm;codecs=vp8', 'video/webm'].find((t) => MediaRecorder.isTypeSupported(t)) ?? 'video/webm';
+  const recorder = new MediaRecorder(stream, { mimeType: type, videoBitsPerSecond: 4_000_000 });
+  const chunks: Blob[] = [];
+  recorder.ondataavailable = (e) => {
+    if (e.data.size > 0) chunks.push(e.data);
+  };
+  const stopped = new Promise<void>((resolve) => (recorder.onstop = () => resolve()));
+  recorder.start();
+  for (let f = 0; f < frameCount; f++) {
+    const started = performance.now();
+    app.player.seek(f);
+    await app.settled();
+    await nextPaint();
+    onFrame?.(f, frameCount);
+    const hold = f === frameCount - 1 ? 1000 : 1000 / fps;
+    await sleep(Math.max(0, hold - (performance.now() - started)));
+  }
+  recorder.stop();
+  await stopped;
+  for (const track of stream.getTracks()) track.stop();
+  return new Blob(chunks, { type: 'video/webm' });
+}

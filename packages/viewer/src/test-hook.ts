@@ -1,0 +1,71 @@
+// A small window API for end-to-end tests (and curious users in the console): read what NGL shows and
+// drive the viewer without synthesising mouse events. Not used by the UI itself.
+import type { Trajectory } from '@equimol/core';
+import type { ViewerApp } from './app.js';
+import type { GenerateOptions } from './generate.js';
+
+/** `window.__equimol`. */
+export interface ViewerTestHook {
+  /** The page opened its file (or had none to open). */
+  ready: boolean;
+  /** The page found out whether in-browser generation is available (`generate` is set when it is). */
+  generationChecked: boolean;
+  /** Message of the last error shown to the user. */
+  lastError: string | undefined;
+  /** Molecule/frame counts and the current selection. */
+  state(): { molecules: number; frames: number; molecule: number; frame: number; layout: string; playing: boolean };
+  /** Text of the side panel's facts, by field (formula, smiles, valid, stable, atoms, bonds, step, t, snr, gamma). */
+  panel(): Record<string, string>;
+  /** Goes to a frame and resolves once NGL shows it. */
+  setFrame(frame: number): Promise<void>;
+  /** Selects a molecule and resolves once NGL shows it. */
+  selectMolecule(index: number): Promise<void>;
+  /** Coordinates of the atoms NGL shows, one flat array per shown molecule. */
+  atomPositions(): number[][];
+  /** Atom, bond and element lists of the structures NGL shows. */
+  shown(): { atoms: number; bonds: number; elements: string[] }[];
+  /** In-browser generation, when available. */
+  generate?: (options: GenerateOptions) => Promise<Trajectory>;
+}
+
+declare global {
+  interface Window {
+    __equimol?: ViewerTestHook;
+  }
+}
+
+export function installTestHook(app: ViewerApp): ViewerTestHook {
+  const hook: ViewerTestHook = {
+    ready: false,
+    generationChecked: false,
+    lastError: undefined,
+    state() {
+      const s = app.state;
+      return {
+        molecules: s.trajectory?.molecules.length ?? 0,
+        frames: s.frameCount,
+        molecule: s.molecule,
+        frame: s.frame,
+        layout: s.layout,
+        playing: app.player.snapshot.playing,
+      };
+    },
+    panel() {
+      const ids = ['formula', 'smiles', 'valid', 'stable', 'atoms', 'bonds', 'step', 't', 'snr', 'gamma'];
+      return Object.fromEntries(ids.map((id) => [id, document.getElementById(id)?.textContent ?? '']));
+    },
+    async setFrame(frame) {
+      app.player.pause();
+      app.player.seek(frame);
+      await app.settled();
+    },
+    async selectMolecule(index) {
+      await app.select(index);
+      await app.settled();
+    },
+    atomPositions: () => app.stage.atomPositions(),
+    shown: () => app.stage.shownSummary(),
+  };
+  window.__equimol = hook;
+  return hook;
+}

@@ -1,0 +1,16 @@
+import { defineConfig } from 'vite';
+
+// The app is served by `equimol view` from the root of a loopback server and may also be opened from
+// any sub-path (a static host, or the standalone export): asset URLs stay relative.
+export default defineConfig({
+  base: './',
+  build: {
+    outDir: 'dist/app',
+    emptyOutDir: true,
+    target: 'es2022',
+    // tfjs's wasm binaries must stay files next to the bundle (setWasmPaths points at them).
+    assetsInlineLimit: 0,
+    // NGL alone is ~800 kB minified; one big chunk is expected, not a mistake.
+    chunkSizeWarningLimit: 4000,
+  },
+});
