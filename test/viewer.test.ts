@@ -92,6 +92,15 @@ describe.skipIf(skip !== undefined)('viewer in Chromium', () => {
     await page.evaluate(() => window.__equimol!.setFrame(9));
     // O=C1Cc2[nH]ccc2N1: C6H6N2O.
     expect(await hook(() => window.__equimol!.panel())).toMatchObject({ formula: 'C6H6N2O', atoms: '15', step: '0', t: '0.000' });
+    await page.evaluate(() => window.__equimol!.selectMolecule(1));
+    // C#CC(=NO)C(C)(C)C: C7H11NO, which core's EDM metrics find valid and stable at this geometry.
+    const oxime = await hook(() => window.__equimol!.panel());
+    expect(oxime).toMatchObject({ formula: 'C7H11NO', atoms: '20', bonds: '19', valid: 'yes', stable: 'yes' });
+    expect(oxime.smiles).toMatch(/C#C/);
+    // Pure noise is neither valid nor stable.
+    await page.evaluate(() => window.__equimol!.setFrame(0));
+    expect(await hook(() => window.__equimol!.panel())).toMatchObject({ valid: 'no', smiles: '–' });
+    await page.evaluate(() => window.__equimol!.setFrame(9));
     await page.evaluate(() => window.__equimol!.selectMolecule(2));
     // CCc1ccc(C)nc1: C8H11N.
     expect(await hook(() => window.__equimol!.panel())).toMatchObject({ formula: 'C8H11N', atoms: '20' });
@@ -146,14 +155,27 @@ describe.skipIf(skip !== undefined)('viewer in Chromium', () => {
     expect(await pixelVariance(page, bytes)).toBeGreaterThan(50);
   });
 
+  /** Drops a file on the page as a user dragging it from the desktop would. */
+  async function drop(name: string, text: string): Promise<void> {
+    await page.evaluate(
+      ([name, text]) => {
+        const dt = new DataTransfer();
+        dt.items.add(new File([text!], name!));
+        window.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+      },
+      [name, text],
+    );
+    await page.waitForFunction((name) => document.getElementById('file-name')!.textContent === name, name);
+  }
+
+  it('opens a plain XYZ file dropped on the page', async () => {
+    await drop('water.xyz', '3\nwater\nO 0.0 0.0 0.1173\nH 0.0 0.7572 -0.4692\nH 0.0 -0.7572 -0.4692\n');
+    expect(await hook(() => window.__equimol!.state())).toMatchObject({ molecules: 1, frames: 1 });
+    expect(await hook(() => window.__equimol!.panel())).toMatchObject({ formula: 'H2O', bonds: '2', step: '–' });
+  });
+
   it('opens a trajectory JSON dropped on the page', async () => {
-    const text = readFileSync(FIXTURE_JSON, 'utf8');
-    await page.evaluate((json) => {
-      const dt = new DataTransfer();
-      dt.items.add(new File([json], 'dropped.json', { type: 'application/json' }));
-      window.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
-    }, text);
-    await page.waitForFunction(() => document.getElementById('file-name')!.textContent === 'dropped.json');
+    await drop('dropped.json', readFileSync(FIXTURE_JSON, 'utf8'));
     await page.waitForFunction(() => window.__equimol!.state().frames === 10);
     expect(await hook(() => window.__equimol!.state())).toMatchObject({ molecules: 3, frames: 10, frame: 0 });
     await page.evaluate(() => window.__equimol!.setFrame(9));

@@ -21,10 +21,29 @@ export interface ViewState {
   report: MoleculeReport | undefined;
 }
 
+// Frames are immutable once read, so perception and metrics are computed once per frame.
+const bonded = new WeakMap<TrajectoryFrame, Molecule>();
+const reports = new WeakMap<TrajectoryFrame, MoleculeReport>();
+
 /** The frame's molecule with the bonds core perceives at these coordinates. */
-export function withPerceivedBonds(frame: TrajectoryFrame, title?: string): Molecule {
-  const mol = frameMolecule(frame, title);
-  return { ...mol, bonds: perceiveFrameBonds(mol) };
+export function withPerceivedBonds(frame: TrajectoryFrame): Molecule {
+  let mol = bonded.get(frame);
+  if (!mol) {
+    const plain = frameMolecule(frame);
+    mol = { ...plain, bonds: perceiveFrameBonds(plain) };
+    bonded.set(frame, mol);
+  }
+  return mol;
+}
+
+/** Formula, SMILES, validity and stability of a frame's molecule. */
+export function frameReport(frame: TrajectoryFrame): MoleculeReport {
+  let report = reports.get(frame);
+  if (!report) {
+    report = describeMolecule(withPerceivedBonds(frame));
+    reports.set(frame, report);
+  }
+  return report;
 }
 
 /** Spacing of the grid overview: wide enough for the widest molecule of the batch at any frame. */
@@ -89,7 +108,7 @@ export class ViewerApp {
       frameCount: this.player.snapshot.frameCount,
       layout: this.layout,
       current,
-      report: current ? describeMolecule(withPerceivedBonds(current)) : undefined,
+      report: current ? frameReport(current) : undefined,
     };
   }
 
@@ -157,7 +176,7 @@ export class ViewerApp {
       if (!mol || mol.frames.length === 0) return undefined;
       const fi = Math.min(f, mol.frames.length - 1);
       const fr = mol.frames[fi]!;
-      const p: Placed = { key: key(m, fi), tag: m, build: () => withPerceivedBonds(fr, mol.title) };
+      const p: Placed = { key: key(m, fi), tag: m, build: () => withPerceivedBonds(fr) };
       if (offset) p.offset = offset;
       return p;
     };

@@ -1,8 +1,8 @@
 // Turns the bytes of a file the user opened (drop, file picker, ?file= URL, standalone embed) into a
 // Trajectory. Parsing is core's: this only decides which reader a file needs.
-import { parseSdf, trajectoryFromJson, trajectoryFromSdfRecords, type Trajectory } from '@equimol/core';
+import { parseSdf, parseXyz, trajectoryFromJson, trajectoryFromSdfRecords, type Trajectory } from '@equimol/core';
 
-/** A file the viewer can show: trajectory SDF or JSON, plain SDF/MOL. */
+/** A file the viewer can show: trajectory SDF or JSON, plain SDF/MOL/XYZ. */
 export interface OpenedFile {
   name: string;
   trajectory: Trajectory;
@@ -22,7 +22,10 @@ function extensionOf(name: string): string {
   return dot < 0 ? '' : base.slice(dot + 1).toLowerCase();
 }
 
-/** Reads a trajectory (or plain molecule file) from its text; the extension picks the reader. */
+/**
+ * Reads a trajectory (or plain molecule file) from its text; the extension picks the reader. Records
+ * carrying the sampler's data fields (molecule, frame, …) become frames; other records molecules.
+ */
 export function trajectoryFromText(name: string, text: string): Trajectory {
   const ext = extensionOf(name);
   const looksJson = text.trimStart().startsWith('{');
@@ -30,7 +33,9 @@ export function trajectoryFromText(name: string, text: string): Trajectory {
   if (ext === 'sdf' || ext === 'sd' || ext === 'mol' || ext === '') {
     return trajectoryFromSdfRecords(parseSdf(text, { source: name }), name);
   }
-  throw new UnsupportedFileError(name, `the viewer reads .sdf, .mol and equimol trajectory .json files, not .${ext}`);
+  // Each XYZ frame is a molecule of its own, as each record of a plain SDF is.
+  if (ext === 'xyz') return trajectoryFromSdfRecords(parseXyz(text, { source: name }), name);
+  throw new UnsupportedFileError(name, `the viewer reads .sdf, .mol, .xyz and equimol trajectory .json files, not .${ext}`);
 }
 
 /** Fetches a served file (`?file=` URL) and reads it. */

@@ -1,11 +1,10 @@
 // DOM wiring: controls, keyboard shortcuts, side panel, file opening and exports. Reads state from
 // ViewerApp and calls its methods; holds no state of its own beyond what the elements show.
 import type { ViewerApp, ViewState } from './app.js';
-import { describeMolecule } from './chem.js';
 import { canRecordWebm, download, exportStem, framePng, recordWebm } from './export.js';
 import { openLocalFile } from './open.js';
 import type { PlayerState } from './player.js';
-import { withPerceivedBonds } from './app.js';
+import { frameReport } from './app.js';
 
 function $<T extends HTMLElement = HTMLElement>(id: string): T {
   const el = document.getElementById(id);
@@ -62,12 +61,12 @@ export function bindUi(app: ViewerApp, openFile: (load: () => Promise<{ name: st
     $('gamma').textContent = formatNumber(f?.gamma);
     const r = s.report;
     $('formula').textContent = r?.formula ?? '–';
-    $('smiles').textContent = r?.smiles ?? (r ? 'n/a' : '–');
+    $('smiles').textContent = r?.smiles ?? '–';
     flag($('valid'), r?.valid, 'yes', 'no');
     flag($('stable'), r?.stable, 'yes', r?.stableAtoms !== undefined ? `no (${r.stableAtoms}/${r.atoms} atoms)` : 'no');
     $('atoms').textContent = r ? String(r.atoms) : '–';
     $('bonds').textContent = r ? String(r.bonds) : '–';
-    $('facts-note').textContent = r?.note ?? '';
+    $('facts-note').textContent = !r ? '' : r.invalidReason ? `invalid: ${r.invalidReason}` : r.fragments > 1 ? `${r.fragments} fragments; SMILES of the largest` : '';
     $('layout').textContent = s.layout === 'grid' ? 'Single' : 'Grid';
     const count = s.trajectory?.molecules.length ?? 0;
     $('molecule-count').textContent = count ? `${count} molecule${count === 1 ? '' : 's'}` : '';
@@ -82,8 +81,10 @@ export function bindUi(app: ViewerApp, openFile: (load: () => Promise<{ name: st
           const b = document.createElement('button');
           b.type = 'button';
           const last = m.frames[m.frames.length - 1];
-          const formula = last ? describeMolecule(withPerceivedBonds(last)).formula : '';
-          b.innerHTML = `<span>#${m.index}</span><span class="mono">${formula}</span>`;
+          const report = last ? frameReport(last) : undefined;
+          const mark = report ? (report.stable ? ' ✓' : report.valid ? ' ·' : ' ✗') : '';
+          b.innerHTML = `<span>#${m.index}</span><span class="mono">${report?.formula ?? ''}${mark}</span>`;
+          if (report) b.title = report.stable ? 'stable and valid' : report.valid ? 'valid, not stable' : 'invalid';
           b.addEventListener('click', () => void app.setLayout('single').then(() => app.select(i)));
           li.append(b);
           return li;
