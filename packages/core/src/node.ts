@@ -1,2 +1,8 @@
 /** Node-only parts of @equimol/core: file adapters, worker threads, native tfjs backends. */
 export * from './index.js';
+export * from './node/backends.js';
+export * from './node/io.js';
+export * from './node/files-atomic.js';
+export * from './node/modelFiles.js';
+export * from './node/workerGradientEngine.js';
+export * from './node/trainingRun.js';

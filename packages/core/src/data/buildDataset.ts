@@ -1,0 +1,70 @@
+import { atomicNumber } from '../chem/elements.js';
+import type { Molecule } from '../chem/molecule.js';
+import type { AtomEncoding } from './atomEncoding.js';
+import { type DatasetCard, MoleculeDataset } from './dataset.js';
+
+/** Options for turning molecules into a training dataset. */
+export interface BuildDatasetOptions {
+  name: string;
+  source: string;
+  /** Drop hydrogens (EDM's heavy-atom QM9 variant). */
+  removeHydrogens?: boolean;
+  /** Element vocabulary; by default every element seen, ordered by atomic number. */
+  elements?: string[];
+  /** Append the atomic number as an integer feature (EDM: true). */
+  includeCharges?: boolean;
+  /** Numeric properties (SDF data fields) to keep, e.g. for conditioning. */
+  properties?: string[];
+  /** Skip molecules with more atoms than this (after hydrogen removal). */
+  maxAtoms?: number;
+  /** Called every 10,000 molecules read. */
+  onProgress?: (read: number) => void;
+}
+
+/** Removes hydrogen atoms (positions and elements; bonds are not kept in datasets). */
+export function withoutHydrogens(mol: Molecule): Molecule {
+  const keep = mol.elements.map((e, i) => (e === 'H' ? -1 : i)).filter((i) => i >= 0);
+  const positions = new Float64Array(3 * keep.length);
+  keep.forEach((i, k) => positions.set(mol.positions.subarray(3 * i, 3 * i + 3), 3 * k));
+  return { title: mol.title, elements: keep.map((i) => mol.elements[i]!), positions, properties: mol.properties };
+}
+
+/** Reads molecules (from any reader) into a packed dataset with a card describing what was done. */
+export async function buildDataset(
+  molecules: AsyncIterable<Molecule> | Iterable<Molecule>,
+  options: BuildDatasetOptions,
+): Promise<MoleculeDataset> {
+  const kept: Molecule[] = [];
+  const seen = new Set<string>();
+  let read = 0;
+  let tooLarge = 0;
+  for await (const original of molecules) {
+    read++;
+    if (options.onProgress && read % 10000 === 0) options.onProgress(read);
+    const mol = options.removeHydrogens ? withoutHydrogens(original) : original;
+    if (options.maxAtoms !== undefined && mol.elements.length > options.maxAtoms) {
+      tooLarge++;
+      continue;
+    }
+    if (mol.elements.length === 0) continue;
+    mol.elements.forEach((e) => seen.add(e));
+    kept.push(mol);
+  }
+  const elements = options.elements ?? [...seen].sort((a, b) => atomicNumber(a) - atomicNumber(b));
+  const encoding: AtomEncoding = {
+    elements,
+    includeCharges: options.includeCharges ?? true,
+    normalization: [1, 4, 10],
+  };
+  const filters: string[] = [];
+  if (options.removeHydrogens) filters.push('hydrogens removed');
+  if (options.maxAtoms !== undefined) filters.push(`molecules with more than ${options.maxAtoms} atoms skipped (${tooLarge})`);
+  const card: DatasetCard = {
+    name: options.name,
+    source: options.source,
+    description: `${kept.length} of ${read} molecules read`,
+    filters,
+    createdAt: new Date().toISOString(),
+  };
+  return MoleculeDataset.fromMolecules(kept, encoding, card, options.properties ?? []);
+}

@@ -1,0 +1,60 @@
+import { removeCenterOfMassInPlace } from '../geometry/centerOfMass.js';
+import type { Rng } from '../random/rng.js';
+
+/**
+ * Gaussian noise for the E(3)-invariant prior: positions in the zero-centre-of-mass subspace
+ * (noise projected, so its dimension is (n−1)·3), features ordinary isotropic Gaussians, both zero
+ * on padded atoms. Drawn in JavaScript from a seeded Rng so that results do not depend on the
+ * backend or on how a batch is split across threads.
+ */
+export function sampleCenteredNoise(
+  rng: Rng,
+  B: number,
+  N: number,
+  F: number,
+  nodeMask: Float32Array,
+): { x: Float32Array; h: Float32Array } {
+  const x = rng.fillNormal(new Float32Array(B * N * 3)) as Float32Array;
+  const h = rng.fillNormal(new Float32Array(B * N * F)) as Float32Array;
+  for (let row = 0; row < B * N; row++) {
+    if (nodeMask[row]) continue;
+    for (let f = 0; f < F; f++) h[row * F + f] = 0;
+  }
+  removeCenterOfMassInPlace(x, nodeMask, B, N);
+  return { x, h };
+}
+
+/** Diffusion noise for one training batch: a timestep per molecule and ε for every coordinate/feature. */
+export interface TrainingNoise {
+  /** Integer timestep per molecule ∈ [lowestStep, T]. */
+  steps: Int32Array;
+  epsX: Float32Array;
+  epsH: Float32Array;
+}
+
+/** Draws t ~ U{lowestStep…T} per molecule and the noise ε (EDM's training estimator). */
+export function drawTrainingNoise(
+  rng: Rng,
+  B: number,
+  N: number,
+  F: number,
+  nodeMask: Float32Array,
+  timesteps: number,
+  lowestStep = 0,
+): TrainingNoise {
+  const steps = new Int32Array(B);
+  for (let b = 0; b < B; b++) steps[b] = rng.integer(lowestStep, timesteps);
+  const eps = sampleCenteredNoise(rng, B, N, F, nodeMask);
+  return { steps, epsX: eps.x, epsH: eps.h };
+}
+
+/** z_t = α_t·x + σ_t·ε per molecule (flat arrays, width W per atom). */
+export function noisyState(clean: Float32Array, eps: Float32Array, alpha: ArrayLike<number>, sigma: ArrayLike<number>, N: number, W: number): Float32Array {
+  const out = new Float32Array(clean.length);
+  const perMolecule = N * W;
+  for (let k = 0; k < clean.length; k++) {
+    const b = Math.floor(k / perMolecule);
+    out[k] = alpha[b]! * clean[k]! + sigma[b]! * eps[k]!;
+  }
+  return out;
+}

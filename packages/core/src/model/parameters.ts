@@ -1,0 +1,89 @@
+import * as tf from '@tensorflow/tfjs-core';
+import type { Rng } from '../random/rng.js';
+
+/** How a parameter is initialised (PyTorch's defaults, which EDM relies on). */
+export type ParameterInit =
+  /** U(−1/√fanIn, 1/√fanIn): PyTorch's nn.Linear weights and biases. */
+  | { kind: 'uniform-fan-in'; fanIn: number }
+  /** Xavier-uniform with a gain: EDM's last coordinate layer uses gain 0.001 so training starts calm. */
+  | { kind: 'xavier-uniform'; fanIn: number; fanOut: number; gain: number };
+
+/** Name, shape and initialiser of one parameter tensor. */
+export interface ParameterSpec {
+  name: string;
+  shape: number[];
+  init: ParameterInit;
+}
+
+/** Parameters by name, as tensors ready for a forward pass. */
+export type ParameterTensors = Record<string, tf.Tensor>;
+
+/**
+ * The layout of a model's parameters in one flat Float32Array: optimisers, EMA, checkpoints and the
+ * gradient exchange between worker threads all work on that one vector.
+ */
+export class ParameterLayout {
+  readonly specs: readonly ParameterSpec[];
+  readonly offsets: readonly number[];
+  readonly size: number;
+
+  constructor(specs: ParameterSpec[]) {
+    const names = new Set<string>();
+    const offsets: number[] = [];
+    let size = 0;
+    for (const spec of specs) {
+      if (names.has(spec.name)) throw new Error(`duplicate parameter name ${spec.name}`);
+      names.add(spec.name);
+      offsets.push(size);
+      size += spec.shape.reduce((a, b) => a * b, 1);
+    }
+    this.specs = specs;
+    this.offsets = offsets;
+    this.size = size;
+  }
+
+  /** Fresh parameters drawn with each spec's initialiser. */
+  initialise(rng: Rng): Float32Array {
+    const flat = new Float32Array(this.size);
+    this.specs.forEach((spec, k) => {
+      const n = spec.shape.reduce((a, b) => a * b, 1);
+      const bound =
+        spec.init.kind === 'uniform-fan-in'
+          ? 1 / Math.sqrt(spec.init.fanIn)
+          : spec.init.gain * Math.sqrt(6 / (spec.init.fanIn + spec.init.fanOut));
+      const offset = this.offsets[k]!;
+      for (let i = 0; i < n; i++) flat[offset + i] = (2 * rng.uniform() - 1) * bound;
+    });
+    return flat;
+  }
+
+  /** Tensors viewing a flat parameter vector (copied into the backend). */
+  toTensors(flat: Float32Array): ParameterTensors {
+    if (flat.length !== this.size) {
+      throw new Error(`parameter vector has ${flat.length} values, the model needs ${this.size}`);
+    }
+    const out: ParameterTensors = {};
+    this.specs.forEach((spec, k) => {
+      const n = spec.shape.reduce((a, b) => a * b, 1);
+      const offset = this.offsets[k]!;
+      out[spec.name] = tf.tensor(flat.subarray(offset, offset + n), spec.shape, 'float32');
+    });
+    return out;
+  }
+
+  /** Concatenates per-parameter values (e.g. gradients) into one flat vector, in layout order. */
+  flatten(values: Record<string, Float32Array | ArrayLike<number>>): Float32Array {
+    const flat = new Float32Array(this.size);
+    this.specs.forEach((spec, k) => {
+      const v = values[spec.name];
+      if (!v) throw new Error(`missing parameter ${spec.name}`);
+      flat.set(v, this.offsets[k]!);
+    });
+    return flat;
+  }
+}
+
+/** Disposes every tensor of a parameter set. */
+export function disposeParameters(params: ParameterTensors): void {
+  for (const t of Object.values(params)) t.dispose();
+}

@@ -1,0 +1,184 @@
+import { appendFile, mkdir, readdir, readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { createModel } from '../checkpoint/modelBundle.js';
+import { featureCount } from '../data/atomEncoding.js';
+import { MoleculeDataset } from '../data/dataset.js';
+import { type NoiseScheduleConfig, EDM_QM9_SCHEDULE } from '../diffusion/schedule.js';
+import { type EgnnConfig, edmEgnnConfig } from '../model/config.js';
+import { LocalGradientEngine, type GradientEngine } from '../train/gradientEngine.js';
+import { Trainer, type TrainerHooks, type TrainingLogRecord } from '../train/trainer.js';
+import { defaultTrainingConfig, type TrainingConfig } from '../train/trainingConfig.js';
+import { type TrainerState, trainerStateFromBytes, trainerStateToBytes } from '../train/trainerState.js';
+import { writeFileAtomic } from './files-atomic.js';
+import { saveModelDirectory } from './modelFiles.js';
+import { WorkerGradientEngine } from './workerGradientEngine.js';
+
+/** Everything that defines a run; written to RUNDIR/run.json and re-read on resume. */
+export interface RunConfig {
+  name: string;
+  dataset: string;
+  egnn: EgnnConfig;
+  schedule: NoiseScheduleConfig;
+  training: TrainingConfig;
+  /** The command that started the run, for model cards. */
+  command?: string;
+}
+
+/** Options of `runTraining`. */
+export interface TrainingRunOptions {
+  outDir: string;
+  /** Required for a new run; ignored (taken from run.json) when resuming. */
+  config?: {
+    name?: string;
+    dataset: string;
+    egnn?: Partial<EgnnConfig>;
+    schedule?: NoiseScheduleConfig;
+    training?: Partial<TrainingConfig>;
+    command?: string;
+  };
+  resume?: boolean;
+  backend?: string;
+  /** Human-readable progress lines. */
+  print?: (line: string) => void;
+  /** Extra hooks (e.g. sampling evaluation). */
+  hooks?: Pick<TrainerHooks, 'onSampleEvaluation'>;
+  /** Polled between steps; defaults to SIGINT/SIGTERM handling. */
+  shouldStop?: () => boolean;
+}
+
+const CHECKPOINTS = 'checkpoints';
+
+/** Newest trainer checkpoint in a run directory, if any. */
+export async function latestCheckpoint(outDir: string): Promise<string | null> {
+  const dir = join(outDir, CHECKPOINTS);
+  const files = await readdir(dir).catch(() => [] as string[]);
+  return files.includes('latest.eqt') ? join(dir, 'latest.eqt') : null;
+}
+
+/**
+ * Trains (or resumes) a run in a directory: run.json, train.jsonl (one JSON record per log line),
+ * checkpoints/latest.eqt + step-N.eqt + best.eqt (trainer state, written atomically) and model/ (the
+ * EMA weights as a loadable equimol model). Ctrl-C or SIGTERM write a checkpoint and stop; after
+ * kill -9 the last periodic checkpoint is intact and `resume` continues from it.
+ */
+export async function runTraining(options: TrainingRunOptions): Promise<TrainerState> {
+  const print = options.print ?? ((line: string) => console.log(line));
+  const outDir = options.outDir;
+  await mkdir(join(outDir, CHECKPOINTS), { recursive: true });
+  const runJsonPath = join(outDir, 'run.json');
+  let run: RunConfig;
+  let resumeState: TrainerState | undefined;
+  if (options.resume) {
+    run = JSON.parse(await readFile(runJsonPath, 'utf8')) as RunConfig;
+    const latest = await latestCheckpoint(outDir);
+    if (latest) {
+      resumeState = trainerStateFromBytes(new Uint8Array(await readFile(latest)), latest).state;
+      print(`resuming ${run.name} at step ${resumeState.step} (epoch ${resumeState.epoch})`);
+    } else {
+      print(`no checkpoint in ${outDir}; starting ${run.name} from scratch`);
+    }
+  } else {
+    if (!options.config) throw new Error('a new training run needs a config (dataset, model, training)');
+    const exists = await readFile(runJsonPath).then(() => true, () => false);
+    if (exists) throw new Error(`${outDir} already holds a run; use --resume to continue it or choose another directory`);
+    const c = options.config;
+    const datasetProbe = MoleculeDataset.fromBytes(new Uint8Array(await readFile(c.dataset)), c.dataset);
+    const F = featureCount(datasetProbe.encoding);
+    run = {
+      name: c.name ?? 'equimol-run',
+      dataset: c.dataset,
+      egnn: { ...edmEgnnConfig(F), ...c.egnn, nodeFeatures: F },
+      schedule: c.schedule ?? EDM_QM9_SCHEDULE,
+      training: defaultTrainingConfig(c.training),
+      command: c.command,
+    };
+    await writeFileAtomic(runJsonPath, JSON.stringify(run, null, 2) + '\n');
+  }
+  const dataset = MoleculeDataset.fromBytes(new Uint8Array(await readFile(run.dataset)), run.dataset);
+  const spec = { egnn: run.egnn, schedule: run.schedule, microBatch: run.training.microBatch };
+  const engine: GradientEngine =
+    run.training.workers > 1 ? await WorkerGradientEngine.start(spec, run.training.workers, options.backend) : new LocalGradientEngine(spec);
+  const trainer = new Trainer({ egnn: run.egnn, schedule: run.schedule }, dataset, run.training, engine, resumeState);
+  print(
+    `training ${run.name}: ${trainer.layout.size} parameters, ${trainer.trainIndices.length} training / ${trainer.validationIndices.length} validation molecules, ` +
+      `batch ${run.training.batchSize}, ${run.training.workers} worker(s)`,
+  );
+
+  let stopRequested = false;
+  const onSignal = (signal: string): void => {
+    if (stopRequested) {
+      print(`${signal} again: exiting now (the last checkpoint is intact)`);
+      process.exit(130);
+    }
+    stopRequested = true;
+    print(`${signal}: finishing this step and writing a checkpoint (press again to exit at once)`);
+  };
+  const sigint = (): void => onSignal('SIGINT');
+  const sigterm = (): void => onSignal('SIGTERM');
+  process.on('SIGINT', sigint);
+  process.on('SIGTERM', sigterm);
+
+  const logPath = join(outDir, 'train.jsonl');
+  const exportModel = async (state: TrainerState, dir: string): Promise<void> => {
+    const model = createModel(
+      {
+        name: run.name,
+        egnn: run.egnn,
+        schedule: run.schedule,
+        encoding: dataset.encoding,
+        atomCountHistogram: dataset.atomCountHistogram(),
+        dataset: dataset.card,
+        training: {
+          step: state.step,
+          epoch: state.epoch + state.batchInEpoch / Math.max(1, Math.ceil(trainer.trainIndices.length / run.training.batchSize)),
+          elapsedSeconds: Math.round(state.elapsedSeconds),
+          bestValidationLoss: state.bestValidationLoss,
+          weights: 'EMA',
+          config: run.training,
+          command: run.command,
+        },
+      },
+      state.ema,
+    );
+    await saveModelDirectory(model, dir);
+  };
+  const hooks: TrainerHooks = {
+    onLog: async (record: TrainingLogRecord) => {
+      await appendFile(logPath, JSON.stringify(record) + '\n');
+      if (record.type === 'train') {
+        print(
+          `step ${record.step} epoch ${record.epoch.toFixed(2)} loss ${record.loss.toFixed(4)} |g| ${record.gradNorm.toFixed(2)} ` +
+            `${record.moleculesPerSecond.toFixed(1)} mol/s${record.clipped ? ` clipped ${record.clipped}` : ''}${record.skipped ? ` skipped ${record.skipped}` : ''}`,
+        );
+      } else if (record.type === 'validation') {
+        print(`step ${record.step} validation loss ${record.loss.toFixed(4)}${record.best ? ' (best)' : ''}`);
+      } else {
+        print(`step ${record.step} samples ${JSON.stringify(record.metrics)}`);
+      }
+    },
+    onCheckpoint: async (state, reason) => {
+      const bytes = trainerStateToBytes(state, { run: run.name });
+      const dir = join(outDir, CHECKPOINTS);
+      if (reason === 'best') {
+        await writeFileAtomic(join(dir, 'best.eqt'), bytes);
+        await exportModel(state, join(outDir, 'model-best'));
+        return;
+      }
+      await writeFileAtomic(join(dir, 'latest.eqt'), bytes);
+      await writeFileAtomic(join(dir, `step-${String(state.step).padStart(8, '0')}.eqt`), bytes);
+      const old = (await readdir(dir)).filter((f) => /^step-\d+\.eqt$/.test(f)).sort();
+      for (const f of old.slice(0, Math.max(0, old.length - run.training.keepCheckpoints))) await rm(join(dir, f), { force: true });
+      await exportModel(state, join(outDir, 'model'));
+      if (reason !== 'periodic') print(`checkpoint written at step ${state.step} (${reason})`);
+    },
+    onSampleEvaluation: options.hooks?.onSampleEvaluation,
+    shouldStop: options.shouldStop ?? (() => stopRequested),
+  };
+  try {
+    return await trainer.run(hooks);
+  } finally {
+    process.off('SIGINT', sigint);
+    process.off('SIGTERM', sigterm);
+    await engine.dispose();
+  }
+}

@@ -1,0 +1,123 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { type MoleculeBatch, sliceBatch } from '../data/batch.js';
+import { type ErrorWeights, noiseErrors, noisyInputs, weightedNoiseError } from '../diffusion/objective.js';
+import type { TrainingNoise } from '../diffusion/noise.js';
+import { NoiseSchedule, type NoiseScheduleConfig } from '../diffusion/schedule.js';
+import type { EgnnConfig } from '../model/config.js';
+import { EgnnDynamics } from '../model/dynamics.js';
+import { disposeParameters } from '../model/parameters.js';
+
+/** One batch's worth of work: the molecules, their diffusion noise and the loss weights. */
+export interface GradientRequest {
+  batch: MoleculeBatch;
+  noise: TrainingNoise;
+  weights: ErrorWeights;
+}
+
+/** Σ of weighted per-molecule losses and its gradient with respect to the flat parameters. */
+export interface GradientResult {
+  lossSum: number;
+  grads: Float32Array;
+}
+
+/**
+ * Computes loss gradients for a parameter vector. In-process (`LocalGradientEngine`) or spread over
+ * worker threads (`WorkerGradientEngine` in @equimol/core/node); the trainer does not care which.
+ */
+export interface GradientEngine {
+  compute(params: Float32Array, request: GradientRequest): Promise<GradientResult>;
+  /** Loss sum only (no gradient), e.g. for validation. */
+  evaluate(params: Float32Array, request: GradientRequest): Promise<number>;
+  dispose(): Promise<void>;
+}
+
+/** What a gradient engine needs to know about the model. */
+export interface GradientEngineSpec {
+  egnn: EgnnConfig;
+  schedule: NoiseScheduleConfig;
+  /** Largest number of molecules per forward pass: bounds memory (the wasm heap is capped at 4 GB). */
+  microBatch: number;
+}
+
+/** Rows b0…b1−1 of a request. */
+export function sliceRequest(request: GradientRequest, b0: number, b1: number, featureWidth: number): GradientRequest {
+  const N = request.batch.maxAtoms;
+  return {
+    batch: sliceBatch(request.batch, b0, b1, featureWidth),
+    noise: {
+      steps: request.noise.steps.slice(b0, b1),
+      epsX: request.noise.epsX.slice(b0 * N * 3, b1 * N * 3),
+      epsH: request.noise.epsH.slice(b0 * N * featureWidth, b1 * N * featureWidth),
+    },
+    weights: { x: request.weights.x.slice(b0, b1), h: request.weights.h.slice(b0, b1) },
+  };
+}
+
+/** Gradients on the current tfjs backend of this thread, micro-batch by micro-batch. */
+export class LocalGradientEngine implements GradientEngine {
+  readonly dynamics: EgnnDynamics;
+  readonly schedule: NoiseSchedule;
+
+  constructor(readonly spec: GradientEngineSpec) {
+    this.dynamics = new EgnnDynamics(spec.egnn);
+    this.schedule = new NoiseSchedule(spec.schedule);
+  }
+
+  private chunks(request: GradientRequest): GradientRequest[] {
+    const F = this.dynamics.config.nodeFeatures;
+    const B = request.batch.size;
+    const out: GradientRequest[] = [];
+    for (let b0 = 0; b0 < B; b0 += this.spec.microBatch) {
+      out.push(B <= this.spec.microBatch ? request : sliceRequest(request, b0, Math.min(B, b0 + this.spec.microBatch), F));
+    }
+    return out;
+  }
+
+  async compute(params: Float32Array, request: GradientRequest): Promise<GradientResult> {
+    const layout = this.dynamics.layout;
+    const names = layout.specs.map((s) => s.name);
+    const tensors = layout.toTensors(params);
+    const grads = new Float32Array(layout.size);
+    let lossSum = 0;
+    try {
+      for (const part of this.chunks(request)) {
+        const F = this.dynamics.config.nodeFeatures;
+        const inputs = noisyInputs(part.batch, part.noise, this.schedule, F);
+        tf.tidy(() => {
+          const lossOf = (...values: tf.Tensor[]): tf.Scalar => {
+            const p = Object.fromEntries(names.map((n, i) => [n, values[i]!]));
+            return weightedNoiseError(this.dynamics, p, part.batch, inputs, part.noise, part.weights);
+          };
+          const { value, grads: g } = tf.valueAndGrads(lossOf)(names.map((n) => tensors[n]!));
+          lossSum += value.dataSync()[0]!;
+          g.forEach((t, k) => {
+            const data = t.dataSync() as Float32Array;
+            const offset = layout.offsets[k]!;
+            for (let i = 0; i < data.length; i++) grads[offset + i]! += data[i]!;
+          });
+        });
+      }
+    } finally {
+      disposeParameters(tensors);
+    }
+    return { lossSum, grads };
+  }
+
+  async evaluate(params: Float32Array, request: GradientRequest): Promise<number> {
+    const tensors = this.dynamics.layout.toTensors(params);
+    let lossSum = 0;
+    try {
+      for (const part of this.chunks(request)) {
+        const F = this.dynamics.config.nodeFeatures;
+        const inputs = noisyInputs(part.batch, part.noise, this.schedule, F);
+        const err = noiseErrors(this.dynamics, tensors, part.batch, inputs, part.noise);
+        for (let b = 0; b < part.batch.size; b++) lossSum += part.weights.x[b]! * err.x[b]! + part.weights.h[b]! * err.h[b]!;
+      }
+    } finally {
+      disposeParameters(tensors);
+    }
+    return lossSum;
+  }
+
+  async dispose(): Promise<void> {}
+}

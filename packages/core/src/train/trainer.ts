@@ -1,0 +1,250 @@
+import { collateBatch, sizeGroupedBatches, splitIndices } from '../data/batch.js';
+import { featureCount } from '../data/atomEncoding.js';
+import type { MoleculeDataset } from '../data/dataset.js';
+import { drawTrainingNoise } from '../diffusion/noise.js';
+import { simpleLossWeights } from '../diffusion/objective.js';
+import { trainingVlbWeights } from '../diffusion/likelihood.js';
+import { NoiseSchedule, type NoiseScheduleConfig } from '../diffusion/schedule.js';
+import type { EgnnConfig } from '../model/config.js';
+import { ParameterLayout } from '../model/parameters.js';
+import { egnnParameterSpecs } from '../model/egnn.js';
+import { Rng } from '../random/rng.js';
+import { adamStep, initialAdamState } from './adam.js';
+import { updateEma } from './ema.js';
+import type { GradientEngine, GradientRequest } from './gradientEngine.js';
+import { AdaptiveGradientClipper } from './gradientClipping.js';
+import type { TrainingConfig } from './trainingConfig.js';
+import type { TrainerState } from './trainerState.js';
+
+/** One line of the training log (written as JSON lines by the CLI). */
+export type TrainingLogRecord =
+  | {
+      type: 'train';
+      step: number;
+      epoch: number;
+      loss: number;
+      gradNorm: number;
+      clipped: number;
+      skipped: number;
+      learningRate: number;
+      moleculesPerSecond: number;
+      elapsedSeconds: number;
+    }
+  | { type: 'validation'; step: number; epoch: number; loss: number; best: boolean; elapsedSeconds: number }
+  | { type: 'samples'; step: number; epoch: number; elapsedSeconds: number; metrics: Record<string, number> };
+
+/** Callbacks through which a trainer reports and persists; all optional. */
+export interface TrainerHooks {
+  onLog?(record: TrainingLogRecord): void | Promise<void>;
+  /** Persist state; `reason` says why (periodic, best validation, stop requested, end). */
+  onCheckpoint?(state: TrainerState, reason: 'periodic' | 'best' | 'stop' | 'end'): void | Promise<void>;
+  /** Sample with the EMA weights and return quality metrics to log. */
+  onSampleEvaluation?(emaParams: Float32Array, step: number): Promise<Record<string, number>>;
+  /** Polled between steps: true stops after writing a checkpoint (e.g. on Ctrl-C). */
+  shouldStop?(): boolean;
+}
+
+/** The model description a trainer needs. */
+export interface TrainableModel {
+  egnn: EgnnConfig;
+  schedule: NoiseScheduleConfig;
+}
+
+/**
+ * EDM's training loop: size-grouped batches, ε-loss (or VLB), Adam, adaptive gradient clipping and
+ * an EMA of the weights, with exact resume. The gradient computation is delegated to an engine, so
+ * the same loop runs in one thread, in worker threads or in a browser.
+ */
+export class Trainer {
+  readonly layout: ParameterLayout;
+  readonly schedule: NoiseSchedule;
+  readonly trainIndices: number[];
+  readonly validationIndices: number[];
+  private state: TrainerState;
+  private readonly clipper: AdaptiveGradientClipper;
+  private readonly rng: Rng;
+  private plan: { epoch: number; batches: number[][] } | null = null;
+
+  constructor(
+    readonly model: TrainableModel,
+    readonly dataset: MoleculeDataset,
+    readonly config: TrainingConfig,
+    readonly engine: GradientEngine,
+    resumeFrom?: TrainerState,
+  ) {
+    this.layout = new ParameterLayout(egnnParameterSpecs(model.egnn, model.egnn.nodeFeatures + 1 + model.egnn.contextSize));
+    this.schedule = new NoiseSchedule(model.schedule);
+    const split = splitIndices(dataset.count, config.validationFraction, new Rng(config.seed + 1));
+    this.trainIndices = split.train;
+    this.validationIndices = split.validation.slice(0, config.validationSize);
+    if (resumeFrom) {
+      if (resumeFrom.params.length !== this.layout.size) {
+        throw new Error(`checkpoint has ${resumeFrom.params.length} parameters, this model needs ${this.layout.size}`);
+      }
+      this.state = resumeFrom;
+    } else {
+      const params = this.layout.initialise(new Rng(config.seed));
+      this.state = {
+        step: 0,
+        epoch: 0,
+        batchInEpoch: 0,
+        params,
+        ema: params.slice(),
+        adam: initialAdamState(this.layout.size, config.optimizer),
+        rng: new Rng(config.seed + 2).state(),
+        clipHistory: [],
+        bestValidationLoss: null,
+        elapsedSeconds: 0,
+      };
+    }
+    this.clipper = new AdaptiveGradientClipper(50, 3000, this.state.clipHistory.length ? this.state.clipHistory : undefined);
+    this.rng = new Rng(this.state.rng);
+  }
+
+  /** The current state (shared, not copied). */
+  get current(): TrainerState {
+    return this.state;
+  }
+
+  /** Batches of one epoch: a pure function of seed and epoch, so a resumed run sees the same ones. */
+  private epochPlan(epoch: number): number[][] {
+    if (!this.plan || this.plan.epoch !== epoch) {
+      const batches = sizeGroupedBatches(this.dataset, this.config.batchSize, new Rng(this.config.seed * 7919 + epoch + 3), this.trainIndices);
+      this.plan = { epoch, batches };
+    }
+    return this.plan.batches;
+  }
+
+  private request(indices: number[], rng: Rng): GradientRequest {
+    const F = featureCount(this.dataset.encoding);
+    const batch = collateBatch(this.dataset, indices);
+    const noise = drawTrainingNoise(rng, batch.size, batch.maxAtoms, F, batch.nodeMask, this.schedule.timesteps);
+    const weights =
+      this.config.loss === 'vlb' ? trainingVlbWeights(batch, noise.steps, this.schedule) : simpleLossWeights(batch, F);
+    return { batch, noise, weights };
+  }
+
+  /** Mean loss of the EMA weights on the fixed validation subset, with fixed noise. */
+  async validationLoss(): Promise<number> {
+    if (this.validationIndices.length === 0) return NaN;
+    const rng = new Rng(this.config.seed + 5);
+    let total = 0;
+    const plan = sizeGroupedBatches(this.dataset, this.config.batchSize, new Rng(this.config.seed + 6), this.validationIndices);
+    for (const indices of plan) total += await this.engine.evaluate(this.state.ema, this.request(indices, rng));
+    return total / this.validationIndices.length;
+  }
+
+  private done(): boolean {
+    const { maxSteps, maxEpochs } = this.config;
+    return (maxSteps !== undefined && this.state.step >= maxSteps) || (maxEpochs !== undefined && this.state.epoch >= maxEpochs);
+  }
+
+  /** One optimiser step on the next batch; returns the batch's mean loss. */
+  async step(): Promise<{ loss: number; gradNorm: number; clipped: boolean; skipped: boolean; molecules: number }> {
+    const s = this.state;
+    let plan = this.epochPlan(s.epoch);
+    if (s.batchInEpoch >= plan.length) {
+      s.epoch++;
+      s.batchInEpoch = 0;
+      plan = this.epochPlan(s.epoch);
+    }
+    const indices = plan[s.batchInEpoch]!;
+    const request = this.request(indices, this.rng);
+    const { lossSum, grads } = await this.engine.compute(s.params, request);
+    const B = indices.length;
+    for (let i = 0; i < grads.length; i++) grads[i]! /= B;
+    let gradNorm = 0;
+    for (let i = 0; i < grads.length; i++) gradNorm += grads[i]! * grads[i]!;
+    gradNorm = Math.sqrt(gradNorm);
+    let clipped = false;
+    // A non-finite loss or gradient skips the update rather than poisoning the weights.
+    const skipped = !Number.isFinite(lossSum) || !Number.isFinite(gradNorm);
+    if (!skipped) {
+      if (this.config.clipGradients) clipped = this.clipper.clip(grads).clipped;
+      adamStep(s.params, grads, s.adam, this.config.optimizer);
+      if (this.config.emaDecay > 0) updateEma(s.ema, s.params, this.config.emaDecay);
+      else s.ema.set(s.params);
+    }
+    s.step++;
+    s.batchInEpoch++;
+    if (s.batchInEpoch >= plan.length) {
+      s.epoch++;
+      s.batchInEpoch = 0;
+    }
+    s.rng = this.rng.state();
+    s.clipHistory = this.clipper.recentNorms;
+    return { loss: lossSum / B, gradNorm, clipped, skipped, molecules: B };
+  }
+
+  /** Trains until maxSteps/maxEpochs or until `shouldStop`, logging and checkpointing on the way. */
+  async run(hooks: TrainerHooks = {}): Promise<TrainerState> {
+    const cfg = this.config;
+    let windowLoss = 0;
+    let windowNorm = 0;
+    let windowSteps = 0;
+    let windowClipped = 0;
+    let windowSkipped = 0;
+    let windowMolecules = 0;
+    let windowStart = now();
+    let sessionStart = now();
+    const baseElapsed = this.state.elapsedSeconds;
+    const elapsed = (): number => baseElapsed + (now() - sessionStart) / 1000;
+    while (!this.done()) {
+      if (hooks.shouldStop?.()) {
+        this.state.elapsedSeconds = elapsed();
+        await hooks.onCheckpoint?.(this.state, 'stop');
+        return this.state;
+      }
+      const r = await this.step();
+      windowLoss += r.loss;
+      windowNorm += r.gradNorm;
+      windowSteps++;
+      windowClipped += r.clipped ? 1 : 0;
+      windowSkipped += r.skipped ? 1 : 0;
+      windowMolecules += r.molecules;
+      const s = this.state;
+      s.elapsedSeconds = elapsed();
+      if (s.step % cfg.logEvery === 0) {
+        const seconds = (now() - windowStart) / 1000;
+        await hooks.onLog?.({
+          type: 'train',
+          step: s.step,
+          epoch: s.epoch + s.batchInEpoch / Math.max(1, this.epochPlan(s.epoch).length),
+          loss: windowLoss / windowSteps,
+          gradNorm: windowNorm / windowSteps,
+          clipped: windowClipped,
+          skipped: windowSkipped,
+          learningRate: cfg.optimizer.learningRate,
+          moleculesPerSecond: windowMolecules / seconds,
+          elapsedSeconds: s.elapsedSeconds,
+        });
+        windowLoss = windowNorm = windowSteps = windowClipped = windowSkipped = windowMolecules = 0;
+        windowStart = now();
+      }
+      if (cfg.validateEvery > 0 && s.step % cfg.validateEvery === 0) {
+        const loss = await this.validationLoss();
+        const best = s.bestValidationLoss === null || loss < s.bestValidationLoss;
+        if (best) s.bestValidationLoss = loss;
+        await hooks.onLog?.({ type: 'validation', step: s.step, epoch: s.epoch, loss, best, elapsedSeconds: elapsed() });
+        if (best) await hooks.onCheckpoint?.(s, 'best');
+        windowStart = now();
+      }
+      if (cfg.sampleEvery > 0 && s.step % cfg.sampleEvery === 0 && hooks.onSampleEvaluation) {
+        const metrics = await hooks.onSampleEvaluation(s.ema, s.step);
+        await hooks.onLog?.({ type: 'samples', step: s.step, epoch: s.epoch, elapsedSeconds: elapsed(), metrics });
+        windowStart = now();
+      }
+      if (cfg.checkpointEvery > 0 && s.step % cfg.checkpointEvery === 0) {
+        await hooks.onCheckpoint?.(s, 'periodic');
+        windowStart = now();
+      }
+    }
+    this.state.elapsedSeconds = elapsed();
+    await hooks.onCheckpoint?.(this.state, 'end');
+    return this.state;
+  }
+}
+
+function now(): number {
+  return typeof performance !== 'undefined' ? performance.now() : Date.now();
+}
