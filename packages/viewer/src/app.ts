@@ -186,7 +186,8 @@ export class ViewerApp {
     }
     const cell = gridCell(t);
     const cols = Math.ceil(Math.sqrt(t.molecules.length));
-    return t.molecules.flatMap((_, m) => item(m, frame, [(m % cols) * cell, -Math.floor(m / cols) * cell, 0]) ?? []);
+    // NGL's default camera looks down −z with +x to the left: columns run along −x to read left to right.
+    return t.molecules.flatMap((_, m) => item(m, frame, [-(m % cols) * cell, -Math.floor(m / cols) * cell, 0]) ?? []);
   }
 
   /** Frames the camera on every frame of what the layout shows, so the view holds still while playing. */
@@ -196,7 +197,8 @@ export class ViewerApp {
     const count = trajectoryFrameCount(t);
     // Single molecule: every frame (prefetching them for smooth playback). Grid: noise and sample only.
     const frames = this.layout === 'single' ? [...Array(count).keys()] : [0, count - 1];
-    await this.stage.frame(frames.flatMap((f) => this.placed(f)));
+    const orientBy = this.layout === 'single' ? this.placed(count - 1)[0] : undefined;
+    await this.stage.frame(frames.flatMap((f) => this.placed(f)), orientBy);
   }
 
   private async render(): Promise<void> {

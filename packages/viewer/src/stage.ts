@@ -103,9 +103,11 @@ export class MoleculeStage {
 
   /**
    * Points the camera at the union of the given molecules (all frames of a molecule), without
-   * animation: NGL's autoView would jump at every frame as the noise cloud contracts.
+   * animation: NGL's autoView would jump at every frame as the noise cloud contracts. With `orientBy`,
+   * the view is turned to that molecule's principal axes (its widest face to the camera); without,
+   * to NGL's default orientation (the grid is laid out in that plane).
    */
-  async frame(items: Placed[]): Promise<void> {
+  async frame(items: Placed[], orientBy?: Placed): Promise<void> {
     const structures = (await Promise.all(items.map((i) => this.component(i)))).map((c) => c.structure);
     const first = structures[0];
     if (!first) return;
@@ -113,6 +115,8 @@ export class MoleculeStage {
     for (const s of structures) box.union(s.boundingBox);
     const center = first.center.clone();
     box.getCenter(center);
+    const rotation = orientBy ? (await this.component(orientBy)).structure.getPrincipalAxes().getRotationQuaternion() : [0, 0, 0, 1];
+    this.stage.animationControls.rotate(rotation, 0);
     this.stage.animationControls.zoomMove(center, this.stage.getZoomForBox(box), 0);
   }
 

@@ -60,6 +60,8 @@ export function bindUi(app: ViewerApp, openFile: (load: () => Promise<{ name: st
     $('snr').textContent = formatNumber(f?.snr);
     $('gamma').textContent = formatNumber(f?.gamma);
     const r = s.report;
+    const index = s.trajectory?.molecules[s.molecule]?.index;
+    $('facts-title').textContent = index === undefined ? 'This frame' : `Molecule #${index} at this frame`;
     $('formula').textContent = r?.formula ?? '–';
     $('smiles').textContent = r?.smiles ?? '–';
     flag($('valid'), r?.valid, 'yes', 'no');
