@@ -155,6 +155,15 @@ describe.skipIf(skip !== undefined)('viewer in Chromium', () => {
     expect(await pixelVariance(page, bytes)).toBeGreaterThan(50);
   });
 
+  it('records the animation as WebM', async () => {
+    const [download] = await Promise.all([page.waitForEvent('download', { timeout: 60_000 }), page.locator('#export-webm').click()]);
+    expect(download.suggestedFilename()).toBe('trajectory-small-mol0.webm');
+    const bytes = readFileSync((await download.path())!);
+    expect(bytes.subarray(0, 4).toString('hex')).toBe('1a45dfa3'); // EBML header: a Matroska/WebM file
+    expect(bytes.length).toBeGreaterThan(2000);
+    expect((await hook(() => window.__equimol!.state())).frame).toBe(9);
+  });
+
   /** Drops a file on the page as a user dragging it from the desktop would. */
   async function drop(name: string, text: string): Promise<void> {
     await page.evaluate(
