@@ -29,3 +29,5 @@ export * from './train/gradientEngine.js';
 export * from './train/trainingConfig.js';
 export * from './train/trainerState.js';
 export * from './train/trainer.js';
+export * from './diffusion/samplers.js';
+export * from './pipeline/sampleMolecules.js';

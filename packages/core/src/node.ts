@@ -6,3 +6,4 @@ export * from './node/files-atomic.js';
 export * from './node/modelFiles.js';
 export * from './node/workerGradientEngine.js';
 export * from './node/trainingRun.js';
+export * from './node/parallelSampling.js';

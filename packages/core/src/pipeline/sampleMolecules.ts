@@ -1,0 +1,150 @@
+import type { Molecule } from '../chem/molecule.js';
+import type { EquimolModel } from '../checkpoint/modelBundle.js';
+import { type SamplerKind, sampleChain } from '../diffusion/samplers.js';
+import { NoiseSchedule } from '../diffusion/schedule.js';
+import type { Trajectory, TrajectoryMolecule } from '../io/trajectory.js';
+import { disposeParameters } from '../model/parameters.js';
+import { Rng } from '../random/rng.js';
+
+/** Options of `sampleMolecules`. */
+export interface SampleOptions {
+  /** Number of molecules. */
+  count: number;
+  /** Seed of the whole campaign; molecule i's randomness depends only on (seed, i). */
+  seed?: number;
+  /** Index of the first molecule (for shards of a larger campaign): molecules start..start+count−1. */
+  startIndex?: number;
+  sampler?: SamplerKind;
+  /** Denoising steps (default: the model's T). */
+  steps?: number;
+  /** Molecules per network evaluation. */
+  batchSize?: number;
+  /** Fixed atom count for every molecule. */
+  atoms?: number;
+  /** Atom counts drawn from the model's histogram restricted to [min, max]. */
+  atomRange?: [number, number];
+  /** Keep this many frames per molecule of the denoising chain (0 = none). */
+  trajectoryFrames?: number;
+  /** Called as molecules finish (done, total). */
+  onProgress?: (done: number, total: number) => void;
+}
+
+/** Generated molecules (heavy atoms or all atoms as the model was trained) and optional trajectories. */
+export interface SampleResult {
+  molecules: Molecule[];
+  trajectory?: Trajectory;
+}
+
+/** Thrown for sampling options the model cannot honour (e.g. an atom count it never saw). */
+export class SampleOptionsError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'SampleOptionsError';
+  }
+}
+
+/** Per-molecule generator: a hash of (seed, index), so shards and batch sizes give identical molecules. */
+export function moleculeRng(seed: number, index: number): Rng {
+  let h = Math.imul(seed ^ 0x5bd1e995, 0x9e3779b1) ^ Math.imul(index + 1, 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 15), 0xc2b2ae35);
+  return new Rng((h ^ (h >>> 13)) >>> 0);
+}
+
+/** The atom-count distribution sampling draws from, after applying `atoms`/`atomRange`. */
+export function atomCountWeights(model: EquimolModel, options: Pick<SampleOptions, 'atoms' | 'atomRange'>): number[] {
+  const hist = model.meta.atomCountHistogram;
+  const weights = hist.map((c, n) => (n === 0 ? 0 : c));
+  if (options.atoms !== undefined) {
+    if (!Number.isInteger(options.atoms) || options.atoms < 1) throw new SampleOptionsError(`atom count must be a positive integer, got ${options.atoms}`);
+    const w = new Array<number>(Math.max(hist.length, options.atoms + 1)).fill(0);
+    w[options.atoms] = 1;
+    return w;
+  }
+  if (options.atomRange) {
+    const [lo, hi] = options.atomRange;
+    const w = weights.map((c, n) => (n >= lo && n <= hi ? c : 0));
+    if (w.every((c) => c === 0)) {
+      const seen = weights.map((c, n) => (c > 0 ? n : -1)).filter((n) => n > 0);
+      throw new SampleOptionsError(
+        `the model's training data has no molecules with ${lo}–${hi} atoms (it has ${seen[0]}–${seen[seen.length - 1]}); use --atoms to force a size`,
+      );
+    }
+    return w;
+  }
+  return weights;
+}
+
+/**
+ * Samples molecules with a model: atom counts from its histogram (or as given), then the reverse
+ * diffusion chain, batched by atom count so that no compute goes to padding.
+ */
+export function sampleMolecules(model: EquimolModel, options: SampleOptions): SampleResult {
+  const seed = options.seed ?? 0;
+  const start = options.startIndex ?? 0;
+  const weights = atomCountWeights(model, options);
+  const encoding = model.meta.encoding;
+  const rngs = Array.from({ length: options.count }, (_, k) => moleculeRng(seed, start + k));
+  const counts = rngs.map((rng) => rng.categorical(weights));
+  const order = counts.map((_, k) => k).sort((a, b) => counts[a]! - counts[b]! || a - b);
+  const batchSize = Math.max(1, options.batchSize ?? 64);
+  const molecules: Molecule[] = new Array(options.count);
+  const trajectories: TrajectoryMolecule[] = new Array(options.count);
+  const frames = options.trajectoryFrames ?? 0;
+  const params = model.dynamics.layout.toTensors(model.params);
+  let done = 0;
+  try {
+    for (let b0 = 0; b0 < order.length; ) {
+      // One batch: molecules of the same size, up to batchSize.
+      const n = counts[order[b0]!]!;
+      let b1 = b0;
+      while (b1 < order.length && b1 - b0 < batchSize && counts[order[b1]!] === n) b1++;
+      const members = order.slice(b0, b1);
+      const out = sampleChain(
+        {
+          dynamics: model.dynamics,
+          schedule: model.schedule,
+          params,
+          normalization: encoding.normalization,
+          vocabularySize: encoding.elements.length,
+          includeCharges: encoding.includeCharges,
+        },
+        members.map((k) => counts[k]!),
+        members.map((k) => rngs[k]!),
+        { sampler: options.sampler, steps: options.steps, frames },
+      );
+      members.forEach((k, b) => {
+        const toMolecule = (positions: Float32Array, types: Int32Array): { elements: string[]; positions: Float64Array } => {
+          const elements: string[] = [];
+          const pos = new Float64Array(3 * n);
+          for (let a = 0; a < n; a++) {
+            elements.push(encoding.elements[types[b * n + a]!]!);
+            for (let d = 0; d < 3; d++) pos[3 * a + d] = positions[(b * n + a) * 3 + d]!;
+          }
+          return { elements, positions: pos };
+        };
+        const mol = toMolecule(out.positions, out.types);
+        molecules[k] = {
+          title: `${model.meta.name} seed ${seed} #${start + k}`,
+          ...mol,
+          properties: { model: model.meta.name, seed: String(seed), index: String(start + k) },
+        };
+        if (frames > 0) {
+          trajectories[k] = {
+            index: start + k,
+            title: molecules[k]!.title,
+            frames: out.frames.map((f) => {
+              const g = model.schedule.gammaAtStep(f.step);
+              return { ...toMolecule(f.positions, f.types), step: f.step, t: f.step / model.schedule.timesteps, gamma: g, snr: NoiseSchedule.snr(g) };
+            }),
+          };
+        }
+      });
+      done += members.length;
+      options.onProgress?.(done, options.count);
+      b0 = b1;
+    }
+  } finally {
+    disposeParameters(params);
+  }
+  return { molecules, trajectory: frames > 0 ? { molecules: trajectories } : undefined };
+}
