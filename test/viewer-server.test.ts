@@ -86,6 +86,34 @@ describe('viewer server', () => {
   });
 });
 
+describe('viewer server with a model', () => {
+  it('serves the model directory\'s model.json and weights shard at /model/, nothing else of it', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'equimol-model-'));
+    try {
+      const manifest = { format: 'equimol-model', weightsManifest: [{ paths: ['weights.bin'], weights: [] }] };
+      writeFileSync(join(dir, 'model.json'), JSON.stringify(manifest));
+      writeFileSync(join(dir, 'weights.bin'), 'WEIGHTS');
+      writeFileSync(join(dir, 'train.jsonl'), 'private log');
+      const s = await startViewerServer({ modelDir: dir });
+      try {
+        expect(s.url).toBe(`http://127.0.0.1:${s.port}/`);
+        expect(JSON.parse((await get(s.port, '/model/model.json')).body)).toEqual(manifest);
+        expect((await get(s.port, '/model/weights.bin')).body).toBe('WEIGHTS');
+        expect((await get(s.port, '/model/train.jsonl')).status).toBe(404);
+        expect((await get(s.port, '/model/%2e%2e/%2e%2e/etc/passwd')).status).toBe(404);
+      } finally {
+        await s.close();
+      }
+      writeFileSync(join(dir, 'model.json'), JSON.stringify({ format: 'equimol-model', weightsManifest: [{ paths: ['../../etc/passwd'] }] }));
+      await expect(startViewerServer({ modelDir: dir })).rejects.toThrow(/not a plain file name/);
+      writeFileSync(join(dir, 'model.json'), '{"format": "something-else"}');
+      await expect(startViewerServer({ modelDir: dir })).rejects.toThrow(/not an equimol model/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('resolveUnder', () => {
   it('keeps paths inside the root and rejects the rest', () => {
     expect(resolveUnder('/srv/app', '/assets/a.js')).toBe('/srv/app/assets/a.js');

@@ -4,6 +4,8 @@ import { defineConfig } from 'vite';
 // any sub-path (a static host, or the standalone export): asset URLs stay relative.
 export default defineConfig({
   base: './',
+  // The sampling worker imports core, whose backend loader uses dynamic imports: ES module workers.
+  worker: { format: 'es' },
   build: {
     outDir: 'dist/app',
     emptyOutDir: true,

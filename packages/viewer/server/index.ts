@@ -16,6 +16,11 @@ export interface ViewerServerOptions {
   port?: number;
   /** Only the IPv4 loopback is allowed: the viewer must not be reachable from other machines. */
   host?: '127.0.0.1';
+  /**
+   * An equimol model directory (`model.json` + its weights shard) to serve at `/model/` for the
+   * page's Generate button. Without it, generation is available only if the app build contains a model.
+   */
+  modelDir?: string;
   /** Directory of the built viewer app (default: the one shipped next to this module). */
   appDir?: string;
 }
@@ -80,6 +85,30 @@ async function checkedFile(file: string): Promise<string> {
 
 /** Route of the served file: a fixed prefix and its base name (the name tells the page which reader to use). */
 const DATA_PREFIX = '/data/';
+const MODEL_PREFIX = '/model/';
+
+/** Files of a model directory the server may send: model.json and the shards its manifest names. */
+async function modelRoutes(dir: string): Promise<Map<string, string>> {
+  const json = join(dir, 'model.json');
+  let meta: { format?: unknown; weightsManifest?: { paths?: unknown }[] };
+  try {
+    meta = JSON.parse(await readFile(json, 'utf8'));
+  } catch (e) {
+    throw new ViewerServerError(`${dir}: no readable model.json (${(e as Error).message})`);
+  }
+  if (meta.format !== 'equimol-model') throw new ViewerServerError(`${json} is not an equimol model (format ${JSON.stringify(meta.format)})`);
+  const routes = new Map([[MODEL_PREFIX + 'model.json', await checkedFile(json)]]);
+  for (const group of meta.weightsManifest ?? []) {
+    for (const shard of Array.isArray(group.paths) ? group.paths : []) {
+      // Shard names come from a file: only plain names in the model directory are served.
+      if (typeof shard !== 'string' || !/^[\w.-]+$/.test(shard) || shard.startsWith('.')) {
+        throw new ViewerServerError(`${json} names weights file ${JSON.stringify(shard)}, which is not a plain file name`);
+      }
+      routes.set(MODEL_PREFIX + shard, await checkedFile(join(dir, shard)));
+    }
+  }
+  return routes;
+}
 
 /**
  * Maps a request path to a file under `root`, or `undefined` when it would leave `root` (`..`,
@@ -118,9 +147,10 @@ async function sendFile(req: IncomingMessage, res: ServerResponse, path: string)
 }
 
 /**
- * Starts the viewer on the loopback interface: serves the built app and, at `/data/<name>`, the one
- * `file` given. Every other path, and any path that would leave the app directory, is a 404. Requests
- * whose Host header is not this loopback address are refused (DNS rebinding).
+ * Starts the viewer on the loopback interface: serves the built app, at `/data/<name>` the one `file`
+ * given and, with `modelDir`, that model's files at `/model/`. Every other path, and any path that
+ * would leave the app directory, is a 404. Requests whose Host header is not this loopback address
+ * are refused (DNS rebinding).
  */
 export async function startViewerServer(options: ViewerServerOptions = {}): Promise<ViewerServer> {
   const host = options.host ?? '127.0.0.1';
@@ -128,6 +158,8 @@ export async function startViewerServer(options: ViewerServerOptions = {}): Prom
   const appDir = await checkedAppDir(options.appDir);
   const file = options.file === undefined ? undefined : await checkedFile(options.file);
   const fileRoute = file === undefined ? undefined : DATA_PREFIX + encodeURIComponent(basename(file));
+  const fixed = options.modelDir === undefined ? new Map<string, string>() : await modelRoutes(options.modelDir);
+  if (file !== undefined && fileRoute !== undefined) fixed.set(fileRoute, file);
   let port = options.port ?? 0;
 
   const server = createServer((req, res) => {
@@ -136,7 +168,8 @@ export async function startViewerServer(options: ViewerServerOptions = {}): Prom
       const hostHeader = req.headers.host ?? '';
       if (hostHeader !== `127.0.0.1:${port}` && hostHeader !== `localhost:${port}`) return send(res, 403, 'forbidden host');
       const rawPath = (req.url ?? '/').split(/[?#]/)[0]!;
-      if (fileRoute !== undefined && file !== undefined && rawPath === fileRoute) return sendFile(req, res, file);
+      const fixedFile = fixed.get(rawPath);
+      if (fixedFile !== undefined) return sendFile(req, res, fixedFile);
       const path = rawPath === '/' ? '/index.html' : rawPath;
       const target = resolveUnder(appDir, path);
       if (!target) return send(res, 404, 'not found');

@@ -1,31 +1,29 @@
-// In-browser generation: the page runs @equimol/core's sampler with the shipped model on tfjs's wasm
-// backend and streams the reverse chain into the viewer. This module is the UI's only view of it.
+// In-browser generation: the page runs @equimol/core's sampler with the served model on tfjs's wasm
+// backend, in a worker (generate-worker.ts). This module is the UI's only view of it.
 import type { Trajectory } from '@equimol/core';
 
 /** What the Generate form asks for. */
 export interface GenerateOptions {
   /** Molecules to sample. */
   count: number;
-  /** Reverse diffusion steps T (fewer is faster and noisier). */
+  /** Denoising steps (fewer is faster and noisier; default the model's T). */
   steps: number;
   seed: number;
   /** Atoms per molecule; drawn from the model's atom-count histogram when omitted. */
   atomCount?: number;
-  /** Save a frame every this many steps (plus the first and the last). */
-  trajectoryEvery: number;
+  /** Frames of the chain to keep per molecule, evenly spaced from noise to sample. */
+  frames: number;
 }
 
-/** Reported while sampling: the trajectory so far (frames grow) and how far the chain is. */
+/** Reported while sampling: molecules finished so far. */
 export interface GenerateProgress {
-  trajectory: Trajectory;
-  /** Reverse steps done, of `total`. */
   done: number;
   total: number;
 }
 
 /** A loaded model that can sample in this page. */
 export interface MoleculeGenerator {
-  /** Human-readable description of the model (name, parameters), for the UI. */
+  /** Model name and the tfjs backend in use, for the UI. */
   readonly description: string;
   generate(options: GenerateOptions, onProgress: (p: GenerateProgress) => void): Promise<Trajectory>;
 }
@@ -38,12 +36,66 @@ export class GenerationUnavailableError extends Error {
   }
 }
 
+/** Messages to the worker. */
+export type WorkerRequest = { type: 'load'; id: number; modelUrl: string } | { type: 'generate'; id: number; options: GenerateOptions };
+
+/** Messages from the worker. */
+export type WorkerResponse =
+  | { type: 'loaded'; id: number; name: string; description: string; backend: string }
+  | { type: 'progress'; id: number; done: number; total: number }
+  | { type: 'done'; id: number; trajectory: Trajectory }
+  | { type: 'error'; id: number; message: string };
+
+/** The served model's name, or a `GenerationUnavailableError` saying why there is none (cheap: reads model.json only). */
+export async function probeModel(modelUrl: string): Promise<string> {
+  const base = modelUrl.endsWith('/') ? modelUrl : `${modelUrl}/`;
+  let response: Response;
+  try {
+    response = await fetch(`${base}model.json`);
+  } catch (e) {
+    throw new GenerationUnavailableError(`no model at ${base}: ${(e as Error).message}`);
+  }
+  if (!response.ok) throw new GenerationUnavailableError(`no model served at ${base}model.json (HTTP ${response.status}); start the viewer with a model to generate`);
+  const meta = (await response.json()) as { format?: string; name?: string };
+  if (meta.format !== 'equimol-model') throw new GenerationUnavailableError(`${base}model.json is not an equimol model`);
+  return meta.name ?? 'model';
+}
+
 /**
- * Loads the model served at `modelUrl` (a tfjs weight manifest `model.json` next to its `weights.bin`)
- * into a generator. Throws `GenerationUnavailableError` when this build of core has no sampler.
+ * Starts the sampling worker and loads the model served at `modelUrl` (a directory URL holding
+ * `model.json` and its `weights.bin`) on tfjs's wasm backend.
  */
 export async function loadGenerator(modelUrl: string): Promise<MoleculeGenerator> {
-  throw new GenerationUnavailableError(
-    `in-browser generation is not wired yet: @equimol/core does not export loadCheckpoint/sampleMolecules (model: ${modelUrl})`,
-  );
+  const worker = new Worker(new URL('./generate-worker.ts', import.meta.url), { type: 'module', name: 'equimol-sampler' });
+  let nextId = 0;
+  const pending = new Map<number, { resolve: (r: WorkerResponse) => void; reject: (e: Error) => void; progress?: (p: GenerateProgress) => void }>();
+  worker.onmessage = (event: MessageEvent<WorkerResponse>) => {
+    const r = event.data;
+    const p = pending.get(r.id);
+    if (!p) return;
+    if (r.type === 'progress') return p.progress?.({ done: r.done, total: r.total });
+    pending.delete(r.id);
+    if (r.type === 'error') p.reject(new Error(r.message));
+    else p.resolve(r);
+  };
+  worker.onerror = (event) => {
+    for (const p of pending.values()) p.reject(new Error(`the sampling worker failed: ${event.message}`));
+    pending.clear();
+  };
+  const call = (request: WorkerRequest, progress?: (p: GenerateProgress) => void) =>
+    new Promise<WorkerResponse>((resolve, reject) => {
+      pending.set(request.id, progress ? { resolve, reject, progress } : { resolve, reject });
+      worker.postMessage(request);
+    });
+
+  const loaded = await call({ type: 'load', id: nextId++, modelUrl: new URL(modelUrl, location.href).href });
+  if (loaded.type !== 'loaded') throw new Error('unexpected answer from the sampling worker');
+  return {
+    description: `${loaded.name} (tfjs ${loaded.backend})`,
+    async generate(options, onProgress) {
+      const done = await call({ type: 'generate', id: nextId++, options }, onProgress);
+      if (done.type !== 'done') throw new Error('unexpected answer from the sampling worker');
+      return done.trajectory;
+    },
+  };
 }

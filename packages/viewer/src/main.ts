@@ -3,7 +3,7 @@
 import './style.css';
 import type { Trajectory } from '@equimol/core';
 import { ViewerApp } from './app.js';
-import type { GenerateOptions, MoleculeGenerator } from './generate.js';
+import { loadGenerator, probeModel, type GenerateOptions, type MoleculeGenerator } from './generate.js';
 import { openUrl, trajectoryFromText } from './open.js';
 import { installTestHook } from './test-hook.js';
 import { bindUi, setStatus } from './ui.js';
@@ -48,39 +48,42 @@ function embeddedFile(): { name: string; text: string } | undefined {
 const generateButton = document.getElementById('generate') as HTMLButtonElement;
 let generator: Promise<MoleculeGenerator> | undefined;
 
+/** Base URL of the model directory: `?model=` or the `model/` the viewer server provides. */
+function modelUrl(): string {
+  return new URLSearchParams(location.search).get('model') ?? 'model/';
+}
+
 function readForm(): GenerateOptions {
-  const num = (id: string) => (document.getElementById(id) as HTMLInputElement).value.trim();
-  const steps = Math.max(2, Number(num('gen-steps')) || 50);
+  const field = (id: string) => (document.getElementById(id) as HTMLInputElement).value.trim();
+  const steps = Math.max(2, Math.round(Number(field('gen-steps'))) || 50);
   const options: GenerateOptions = {
-    count: Math.max(1, Math.min(16, Number(num('gen-count')) || 1)),
+    count: Math.max(1, Math.min(16, Math.round(Number(field('gen-count'))) || 1)),
     steps,
-    seed: Number(num('gen-seed')) || 0,
-    // About 50 frames per chain: enough to watch, few enough to keep every frame's structure cached.
-    trajectoryEvery: Math.max(1, Math.round(steps / 50)),
+    seed: Math.round(Number(field('gen-seed'))) || 0,
+    // Up to 60 frames per chain: enough to watch, few enough to keep every frame's structure cached.
+    frames: Math.min(steps + 1, 60),
   };
-  const atoms = Number(num('gen-atoms'));
-  if (num('gen-atoms') !== '' && atoms > 0) options.atomCount = atoms;
+  const atoms = Math.round(Number(field('gen-atoms')));
+  if (field('gen-atoms') !== '' && atoms > 0) options.atomCount = atoms;
   return options;
 }
 
-/** Runs the sampler in this page, streaming the chain into the viewer; resolves with the trajectory. */
+/** Samples in this page (in a worker) and plays the chain from noise to molecules. */
 async function generate(options: GenerateOptions): Promise<Trajectory> {
   generateButton.disabled = true;
   const started = performance.now();
   try {
-    generator ??= import('./generate.js').then((g) => g.loadGenerator(modelUrl()));
-    setStatus('loading the model…');
+    if (!generator) {
+      setStatus('loading the model and the wasm backend…');
+      generator = loadGenerator(modelUrl());
+      generator.catch(() => (generator = undefined));
+    }
     const model = await generator;
-    let opened = false;
-    const trajectory = await model.generate(options, (p) => {
-      setStatus(`sampling: step ${p.done}/${p.total}`);
-      if (!opened) {
-        opened = true;
-        void app.open('generated', p.trajectory);
-      } else void app.grow(p.trajectory);
-    });
-    await app.open(`generated (seed ${options.seed})`, trajectory, { frame: 'last' });
-    setStatus(`generated ${trajectory.molecules.length} molecule(s) in ${((performance.now() - started) / 1000).toFixed(1)} s`);
+    setStatus(`sampling ${options.count} molecule(s), ${options.steps} steps…`);
+    const trajectory = await model.generate(options, (p) => setStatus(`sampling: ${p.done}/${p.total} molecules done`));
+    await app.open(`generated, seed ${options.seed}`, trajectory);
+    app.player.play();
+    setStatus(`generated ${trajectory.molecules.length} molecule(s) with ${model.description} in ${((performance.now() - started) / 1000).toFixed(1)} s`);
     return trajectory;
   } catch (e) {
     hook.lastError = (e as Error).message;
@@ -91,23 +94,17 @@ async function generate(options: GenerateOptions): Promise<Trajectory> {
   }
 }
 
-function modelUrl(): string {
-  return new URLSearchParams(location.search).get('model') ?? 'model/model.json';
-}
-
 async function enableGeneration(): Promise<void> {
   if (window.__EQUIMOL_STANDALONE__) {
     generateButton.title = 'generation is off in the standalone export (no model or wasm is embedded); run `equimol view` instead';
     return;
   }
   try {
-    generator = import('./generate.js').then((g) => g.loadGenerator(modelUrl()));
-    const model = await generator;
+    const name = await probeModel(modelUrl());
     generateButton.disabled = false;
-    generateButton.title = `sample with ${model.description} in this page`;
+    generateButton.title = `sample with ${name} in this page (tfjs wasm, in a worker)`;
     hook.generate = generate;
   } catch (e) {
-    generator = undefined;
     generateButton.title = (e as Error).message;
   }
 }

@@ -1,0 +1,47 @@
+// Web worker that samples with @equimol/core on tfjs's wasm backend, off the page's main thread (the
+// reverse chain is synchronous and would otherwise freeze the viewer while it runs).
+import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
+import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
+import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
+import wasmThreaded from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
+import { loadModelFromUrl, portableBackends, sampleMolecules, selectBackend, type EquimolModel } from '@equimol/core';
+import type { WorkerRequest, WorkerResponse } from './generate.js';
+
+// Vite emits the binaries as assets and gives their URLs; tfjs would otherwise look next to its JS.
+setWasmPaths({ 'tfjs-backend-wasm.wasm': wasmPlain, 'tfjs-backend-wasm-simd.wasm': wasmSimd, 'tfjs-backend-wasm-threaded-simd.wasm': wasmThreaded });
+
+let model: Promise<{ model: EquimolModel; backend: string }> | undefined;
+
+const post = (message: WorkerResponse) => (self as unknown as Worker).postMessage(message);
+
+async function load(url: string): Promise<{ model: EquimolModel; backend: string }> {
+  const [loaded, backend] = await Promise.all([loadModelFromUrl(url), selectBackend(portableBackends, { preferred: 'wasm', notice: () => undefined })]);
+  return { model: loaded, backend: backend.name };
+}
+
+self.onmessage = async (event: MessageEvent<WorkerRequest>) => {
+  const request = event.data;
+  try {
+    if (request.type === 'load') {
+      model ??= load(request.modelUrl);
+      const { model: m, backend } = await model;
+      post({ type: 'loaded', id: request.id, name: m.meta.name, description: m.meta.description ?? '', backend });
+    } else {
+      if (!model) throw new Error('no model loaded');
+      const { model: m } = await model;
+      const o = request.options;
+      const result = sampleMolecules(m, {
+        count: o.count,
+        seed: o.seed,
+        steps: o.steps,
+        ...(o.atomCount !== undefined ? { atoms: o.atomCount } : {}),
+        trajectoryFrames: o.frames,
+        onProgress: (done, total) => post({ type: 'progress', id: request.id, done, total }),
+      });
+      if (!result.trajectory) throw new Error('the sampler returned no trajectory');
+      post({ type: 'done', id: request.id, trajectory: result.trajectory });
+    }
+  } catch (e) {
+    post({ type: 'error', id: request.id, message: (e as Error).message });
+  }
+};
