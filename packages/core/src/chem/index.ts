@@ -3,3 +3,5 @@ export * from './elements.js';
 export * from './bond-lengths.js';
 export * from './perceive-bonds.js';
 export * from './openchemlib.js';
+export * from './bond-orders.js';
+export * from './hydrogens.js';

@@ -51,3 +51,18 @@ export function isStableValence(element: string, valence: number, implicitHydrog
   if (implicitHydrogens) return valence <= Math.max(...allowed);
   return allowed.includes(valence);
 }
+
+/** The heavy-atom part of a molecule (hydrogens and their bonds removed), as EDM's QM9 without H. */
+export function heavyAtomsOnly(mol: Molecule): Molecule {
+  const keep: number[] = [];
+  const newIndex = mol.elements.map((e, i) => (e === 'H' ? -1 : keep.push(i) - 1));
+  const out: Molecule = {
+    elements: keep.map((i) => mol.elements[i]!),
+    positions: Float64Array.from(keep.flatMap((i) => [mol.positions[3 * i]!, mol.positions[3 * i + 1]!, mol.positions[3 * i + 2]!])),
+  };
+  if (mol.title !== undefined) out.title = mol.title;
+  if (mol.bonds) out.bonds = mol.bonds.filter((b) => newIndex[b.a]! >= 0 && newIndex[b.b]! >= 0).map((b) => ({ a: newIndex[b.a]!, b: newIndex[b.b]!, order: b.order }));
+  if (mol.formalCharges) out.formalCharges = keep.map((i) => mol.formalCharges![i]!);
+  if (mol.properties) out.properties = { ...mol.properties };
+  return out;
+}

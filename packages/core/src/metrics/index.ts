@@ -1,2 +1,5 @@
 export * from './stability.js';
 export * from './validity.js';
+export * from './novelty.js';
+export * from './distributions.js';
+export * from './evaluate.js';

@@ -1,0 +1,78 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { Resources } from 'openchemlib';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { parseXyz } from '../io/xyz.js';
+import { parseSdf, writeSdf } from '../io/sdf.js';
+import { checkStability } from '../metrics/stability.js';
+import { assignBondOrders } from './bond-orders.js';
+import { completeHydrogens } from './hydrogens.js';
+import type { Molecule } from './molecule.js';
+import { heavyAtomsOnly } from './perceive-bonds.js';
+
+const cases = parseXyz(readFileSync(fileURLToPath(new URL('../../../../data/fixtures/chem/qm9-test-cases.xyz', import.meta.url)), 'utf8'));
+const byId = (id: number): Molecule => cases.find((m) => m.title!.startsWith(`QM9 ${id} `))!;
+
+describe('assignBondOrders', () => {
+  it('gives p-cresol (QM9 4565) a Kekulé ring where EDM orders fail, with or without hydrogens', () => {
+    for (const mol of [byId(4565), heavyAtomsOnly(byId(4565))]) {
+      const { molecule, valid } = assignBondOrders(mol);
+      expect(valid).toBe(true);
+      expect(molecule.properties!.SMILES).toBe('Cc(cc1)ccc1O');
+      const ringDoubles = molecule.bonds!.filter((b) => b.order === 2);
+      expect(ringDoubles).toHaveLength(3);
+      expect(molecule.bonds!.every((b) => b.order !== 4)).toBe(true);
+    }
+  });
+
+  it('charges a nitro group and a zwitterion where valences need it', () => {
+    const nitro = assignBondOrders(byId(21968)).molecule;
+    expect(nitro.formalCharges!.filter((c) => c === 1)).toHaveLength(1);
+    expect(nitro.formalCharges!.filter((c) => c === -1)).toHaveLength(1);
+    expect(nitro.properties!.SMILES).toBe('[O-][N+](c1ccc[nH]1)=O');
+
+    const zwitterion = assignBondOrders(byId(13833));
+    expect(zwitterion.valid).toBe(true);
+    expect(zwitterion.molecule.properties!.SMILES).toBe('[O-]C(C1=CC[NH2+]C1)=O');
+    expect(zwitterion.molecule.formalCharges!.reduce((s, c) => s + c, 0)).toBe(0);
+  });
+
+  it('flags an unresolvable molecule instead of dropping it, and the flag reaches the SDF', () => {
+    // Methyl radical with explicit hydrogens: one unpaired electron on carbon.
+    const methyl: Molecule = { elements: ['C', 'H', 'H', 'H'], positions: new Float64Array([0, 0, 0, 1.08, 0, 0, -0.54, 0.94, 0, -0.54, -0.94, 0]) };
+    const result = assignBondOrders(methyl);
+    expect(result.valid).toBe(false);
+    expect(result.issue).toBe('C1 has 1 unpaired electron(s)');
+    const [back] = parseSdf(writeSdf([result.molecule]));
+    expect(back!.properties).toMatchObject({ equimol_valid: 'false', equimol_issue: 'C1 has 1 unpaired electron(s)' });
+    expect(back!.elements).toEqual(['C', 'H', 'H', 'H']);
+  });
+});
+
+describe('completeHydrogens', () => {
+  beforeAll(() => Resources.registerFromNodejs());
+
+  it('adds the hydrogens QM9 has, relaxes only them and keeps the heavy atoms in place', () => {
+    for (const id of [11, 4565, 21968]) {
+      const original = byId(id);
+      const heavy = heavyAtomsOnly(original);
+      const { molecule, addedHydrogens, relaxed } = completeHydrogens(heavy);
+      expect(addedHydrogens).toBe(original.elements.filter((e) => e === 'H').length);
+      expect(relaxed).toBe(true);
+      expect(molecule.elements.slice(0, heavy.elements.length)).toEqual(heavy.elements);
+      expect(Array.from(molecule.positions.slice(0, heavy.positions.length))).toEqual(Array.from(heavy.positions));
+      // Every added H sits at a sensible bond length from its heavy atom.
+      for (const { a, b } of molecule.bonds!) {
+        if (molecule.elements[b] !== 'H') continue;
+        const d = Math.hypot(...[0, 1, 2].map((k) => molecule.positions[3 * a + k]! - molecule.positions[3 * b + k]!));
+        expect(d).toBeGreaterThan(0.94);
+        expect(d).toBeLessThan(1.12);
+      }
+    }
+  });
+
+  it('turns a stable heavy-atom molecule into an EDM-stable explicit-H one', () => {
+    const { molecule } = completeHydrogens(heavyAtomsOnly(byId(11)));
+    expect(checkStability(molecule).stable).toBe(true);
+  });
+});

@@ -1,0 +1,232 @@
+import type { Bond, Molecule } from './molecule.js';
+import { perceiveBonds } from './perceive-bonds.js';
+import { typicalBondLength } from './bond-lengths.js';
+import { canonicalId, smilesOfCanonicalId, toOcl, valenceViolations } from './openchemlib.js';
+
+// For export a molecule needs one consistent Lewis structure: EDM's distance rule alone gives bond
+// orders that often contradict each other in conjugated systems (e.g. three "double" bonds at one
+// benzene carbon). Here the connectivity comes from EDM's rule, and the bond orders are re-assigned
+// so that every atom reaches a normal valence: a maximum matching of the atoms' free valences over
+// the bonds (as in xyz2mol, Kim & Kim 2015), which yields a Kekulé form for aromatic rings.
+// Valences that need charges get them (ammonium, oxonium, nitro, carboxylate); what cannot be
+// resolved is kept as found and flagged.
+
+/** Normal valences of neutral atoms, lowest first. */
+const NEUTRAL_VALENCES: Readonly<Record<string, readonly number[]>> = {
+  H: [1], B: [3], C: [4], N: [3], O: [2], F: [1], Si: [4], P: [3, 5], S: [2, 4, 6], Cl: [1], Se: [2, 4, 6], Br: [1], I: [1],
+};
+
+/** Options of `assignBondOrders`. */
+export interface BondOrderOptions {
+  /**
+   * `explicit`: all hydrogens are atoms of the molecule, so each heavy atom's number of bonds fixes
+   * its unsaturation; `implicit`: heavy atoms only, unsaturation is taken from EDM's bond orders and
+   * the rest is implicit hydrogens; `auto` (default): implicit iff the molecule has no hydrogen atom.
+   */
+  hydrogens?: 'explicit' | 'implicit' | 'auto';
+  /** Connectivity to use instead of perceiving it from coordinates (orders are used as hints). */
+  bonds?: readonly Bond[];
+}
+
+/** Result of `assignBondOrders`. */
+export interface BondOrderAssignment {
+  /** The molecule with Kekulé bonds (orders 1–3), formal charges and `properties.SMILES` when valid. */
+  molecule: Molecule;
+  /** Whether the structure is chemically valid (no exceeded valence, no radical in explicit-H mode). */
+  valid: boolean;
+  /** Why not, for a chemist. */
+  issue?: string;
+}
+
+interface Edge {
+  a: number;
+  b: number;
+  hint: number;
+  /** Distance over typical single-bond length: shorter bonds take multiple orders first. */
+  stretch: number;
+}
+
+/**
+ * Assigns bond orders and formal charges from 3D coordinates (connectivity by EDM's rule), giving a
+ * Kekulé structure with charges where valences need them. Unresolvable molecules are returned too,
+ * flagged `valid: false` with the issue; `properties.equimol_valid` records the verdict for SDF export.
+ */
+export function assignBondOrders(mol: Molecule, options: BondOrderOptions = {}): BondOrderAssignment {
+  const n = mol.elements.length;
+  const mode = options.hydrogens ?? 'auto';
+  const implicit = mode === 'implicit' || (mode === 'auto' && !mol.elements.includes('H'));
+  const hints = options.bonds ?? perceiveBonds(mol);
+  const degree = new Array<number>(n).fill(0);
+  const hintSum = new Array<number>(n).fill(0);
+  const neighbours: number[][] = mol.elements.map(() => []);
+  for (const { a, b, order } of hints) {
+    degree[a]!++;
+    degree[b]!++;
+    hintSum[a]! += order === 4 ? 1.5 : order;
+    hintSum[b]! += order === 4 ? 1.5 : order;
+    neighbours[a]!.push(b);
+    neighbours[b]!.push(a);
+  }
+  const charges = new Array<number>(n).fill(0);
+  const free = new Array<number>(n).fill(0);
+  const issues: string[] = [];
+  mol.elements.forEach((element, i) => {
+    const valences = NEUTRAL_VALENCES[element];
+    if (!valences) return; // unknown valence model: leave as single bonds
+    const d = degree[i]!;
+    const terminalOxygens = neighbours[i]!.filter((j) => mol.elements[j] === 'O' && degree[j] === 1).length;
+    let target = valences.find((v) => v >= d);
+    if (element === 'N' && d === 3 && terminalOxygens >= 2) {
+      target = 4; // nitro: R-[N+](=O)[O-]
+      charges[i] = 1;
+    } else if (target === undefined && element === 'N' && d === 4) {
+      target = 4; // ammonium
+      charges[i] = 1;
+    } else if (target === undefined && element === 'O' && d === 3) {
+      target = 3; // oxonium
+      charges[i] = 1;
+    }
+    if (target === undefined) {
+      issues.push(`${element}${i + 1} has ${d} bonded neighbours (more than valence ${valences[valences.length - 1]})`);
+      return;
+    }
+    free[i] = implicit ? Math.max(0, Math.min(target - d, Math.round(hintSum[i]!) - d + charges[i]!)) : target - d;
+  });
+  if (implicit) {
+    // Heavy atoms only: EDM's orders under-count unsaturation in aromatic rings (their bonds sit
+    // between single and double lengths), so atoms of flat rings with short bonds get exactly one
+    // free valence (no more: two would allow cumulenes such as N=C=N inside the ring).
+    for (const i of aromaticLookingRingAtoms(mol, hints)) {
+      const valences = NEUTRAL_VALENCES[mol.elements[i]!];
+      const target = valences?.find((v) => v >= degree[i]!);
+      if (target !== undefined && target - degree[i]! >= 1) free[i] = 1;
+    }
+  }
+  const edges: Edge[] = hints
+    .filter(({ a, b }) => free[a]! > 0 && free[b]! > 0)
+    .map(({ a, b, order }) => {
+      const p = mol.positions;
+      const dist = Math.hypot(p[3 * a]! - p[3 * b]!, p[3 * a + 1]! - p[3 * b + 1]!, p[3 * a + 2]! - p[3 * b + 2]!);
+      const single = typicalBondLength(mol.elements[a]!, mol.elements[b]!, 1) ?? 100 * dist;
+      return { a, b, hint: order === 4 ? 2 : order, stretch: (100 * dist) / single };
+    })
+    .sort((x, y) => x.stretch - y.stretch);
+  const extra = matchFreeValences(edges, free);
+  const orderOf = new Map<string, number>();
+  edges.forEach((e, k) => orderOf.set(`${e.a}-${e.b}`, 1 + extra[k]!));
+  const bonds: Bond[] = hints.map(({ a, b }) => ({ a, b, order: (orderOf.get(`${a}-${b}`) ?? 1) as Bond['order'] }));
+  // What the matching left over: terminal O/S and N become anions (carboxylate, nitro O), other
+  // leftovers are radicals in explicit-H molecules (implicit hydrogens in heavy-atom ones).
+  const used = new Array<number>(n).fill(0);
+  edges.forEach((e, k) => {
+    used[e.a]! += extra[k]!;
+    used[e.b]! += extra[k]!;
+  });
+  mol.elements.forEach((element, i) => {
+    const left = free[i]! - used[i]!;
+    if (left <= 0) return;
+    if (element === 'O' || element === 'S' || (element === 'N' && charges[i] === 0 && !implicit)) {
+      if (!implicit || degree[i] === 1 && neighbours[i]!.some((j) => charges[j] === 1)) charges[i] = charges[i]! - 1;
+      if (!implicit && left > 1) issues.push(`${element}${i + 1} has ${left - 1} unpaired electron(s)`);
+    } else if (!implicit) {
+      issues.push(`${element}${i + 1} has ${left} unpaired electron(s)`);
+    }
+  });
+  const molecule: Molecule = { ...mol, bonds, formalCharges: charges, properties: { ...mol.properties } };
+  const { ocl } = toOcl(molecule, { coordinates: false });
+  for (const v of valenceViolations(ocl)) issues.push(`${v.element} has valence ${v.occupied} (max ${v.max})`);
+  const valid = issues.length === 0;
+  molecule.properties!.equimol_valid = String(valid);
+  if (valid) molecule.properties!.SMILES = smilesOfCanonicalId(canonicalId(ocl));
+  else molecule.properties!.equimol_issue = issues.join('; ');
+  return valid ? { molecule, valid } : { molecule, valid, issue: issues.join('; ') };
+}
+
+/** Longest bond, relative to the typical single-bond length, that still counts as aromatic-short. */
+const AROMATIC_STRETCH = 0.96;
+/** Largest distance (Å) of a ring atom from the ring's mean plane for the ring to count as flat. */
+const FLAT_RING_TOLERANCE = 0.15;
+
+/** Atoms of flat 5- and 6-membered C/N/O/S rings whose bonds are all shorter than single bonds. */
+function aromaticLookingRingAtoms(mol: Molecule, bonds: readonly Bond[]): Set<number> {
+  const atoms = new Set<number>();
+  if (bonds.length === 0) return atoms;
+  const { ocl, oclIndex } = toOcl(mol, { bonds, charges: false, coordinates: false });
+  const ours = new Map(oclIndex.map((o, i) => [o, i]));
+  const rings = ocl.getRingSet();
+  const p = mol.positions;
+  for (let r = 0; r < rings.getSize(); r++) {
+    const size = rings.getRingSize(r);
+    if (size !== 5 && size !== 6) continue;
+    const ring = rings.getRingAtoms(r).map((o) => ours.get(o)!);
+    if (!ring.every((i) => ['C', 'N', 'O', 'S'].includes(mol.elements[i]!))) continue;
+    const short = ring.every((i, k) => {
+      const j = ring[(k + 1) % size]!;
+      const single = typicalBondLength(mol.elements[i]!, mol.elements[j]!, 1);
+      const d = Math.hypot(p[3 * i]! - p[3 * j]!, p[3 * i + 1]! - p[3 * j + 1]!, p[3 * i + 2]! - p[3 * j + 2]!);
+      return single !== undefined && (100 * d) / single < AROMATIC_STRETCH;
+    });
+    if (short && isFlat(p, ring)) ring.forEach((i) => atoms.add(i));
+  }
+  return atoms;
+}
+
+/** Whether the ring atoms lie within `FLAT_RING_TOLERANCE` of their mean plane. */
+function isFlat(p: Float64Array, ring: readonly number[]): boolean {
+  const c = [0, 1, 2].map((d) => ring.reduce((s, i) => s + p[3 * i + d]!, 0) / ring.length);
+  // Newell's method: a robust normal for a (nearly) planar polygon.
+  const nrm = [0, 0, 0];
+  ring.forEach((i, k) => {
+    const j = ring[(k + 1) % ring.length]!;
+    const [xi, yi, zi] = [p[3 * i]! - c[0]!, p[3 * i + 1]! - c[1]!, p[3 * i + 2]! - c[2]!];
+    const [xj, yj, zj] = [p[3 * j]! - c[0]!, p[3 * j + 1]! - c[1]!, p[3 * j + 2]! - c[2]!];
+    nrm[0]! += (yi - yj) * (zi + zj);
+    nrm[1]! += (zi - zj) * (xi + xj);
+    nrm[2]! += (xi - xj) * (yi + yj);
+  });
+  const len = Math.hypot(nrm[0]!, nrm[1]!, nrm[2]!);
+  if (len === 0) return false;
+  return ring.every((i) => Math.abs([0, 1, 2].reduce((s, d) => s + (p[3 * i + d]! - c[d]!) * nrm[d]!, 0)) / len < FLAT_RING_TOLERANCE);
+}
+
+/**
+ * Distributes extra bond orders (0–2 per bond) over the edges so that as many free valences as
+ * possible are used; ties go to the assignment closest to EDM's hints. Depth-first search with a
+ * bound, edges shortest first; capped so that pathological inputs stay fast (best found is kept).
+ */
+function matchFreeValences(edges: readonly Edge[], free: readonly number[]): number[] {
+  const remaining = [...free];
+  const current = new Array<number>(edges.length).fill(0);
+  let best = current.slice();
+  let bestScore = -1;
+  const totalFree = free.reduce((s, f) => s + f, 0);
+  const perfect = Math.floor(totalFree / 2);
+  let steps = 0;
+  const search = (k: number, used: number, agreement: number): boolean => {
+    if (++steps > 200_000) return true;
+    const score = used * 1000 + agreement;
+    if (score > bestScore) {
+      bestScore = score;
+      best = current.slice();
+    }
+    if (k === edges.length) return used === perfect && agreement === edges.length;
+    const freeLeft = remaining.reduce((s, f) => s + f, 0);
+    if ((used + Math.floor(freeLeft / 2)) * 1000 + agreement + (edges.length - k) <= bestScore) return false;
+    const { a, b, hint } = edges[k]!;
+    const cap = Math.min(2, remaining[a]!, remaining[b]!);
+    const options = [...Array(cap + 1).keys()].sort((x, y) => Math.abs(x + 1 - hint) - Math.abs(y + 1 - hint) || y - x);
+    for (const x of options) {
+      remaining[a]! -= x;
+      remaining[b]! -= x;
+      current[k] = x;
+      const done = search(k + 1, used + x, agreement + (x + 1 === hint ? 1 : 0));
+      remaining[a]! += x;
+      remaining[b]! += x;
+      current[k] = 0;
+      if (done) return true;
+    }
+    return false;
+  };
+  search(0, 0, 0);
+  return best;
+}

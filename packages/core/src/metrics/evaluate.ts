@@ -1,0 +1,83 @@
+import type { Molecule } from '../chem/molecule.js';
+import { smilesOfCanonicalId } from '../chem/openchemlib.js';
+import { collectDistributions, distributionDistances, type DistributionDistances, type MoleculeDistributions } from './distributions.js';
+import { novelty, uniqueness } from './novelty.js';
+import { checkStability } from './stability.js';
+import { checkValidity } from './validity.js';
+
+/** Options of `evaluateMolecules`. */
+export interface EvaluationOptions {
+  /**
+   * `explicit`: molecules carry their hydrogens (EDM's QM9 with H); `implicit`: heavy atoms only,
+   * free valences are hydrogens; `auto` (default): implicit iff no molecule has a hydrogen atom.
+   */
+  hydrogens?: 'explicit' | 'implicit' | 'auto';
+  /** Canonical ids of the training molecules (`referenceSetFromSmiles(...).ids`) for novelty. */
+  trainingIds?: ReadonlySet<string>;
+  /** Statistics of reference molecules (`collectDistributions`) for distribution distances. */
+  reference?: MoleculeDistributions;
+}
+
+/** Everything equimol measures about a set of generated molecules; fractions are 0..1. */
+export interface EvaluationReport {
+  molecules: number;
+  hydrogens: 'explicit' | 'implicit';
+  /** EDM atom stability: stable atoms / all atoms. */
+  atomStability: number;
+  /** EDM molecule stability: molecules whose atoms are all stable / all molecules. */
+  moleculeStability: number;
+  /** EDM validity: valid molecules / all molecules. */
+  validity: number;
+  /** EDM uniqueness: distinct valid molecules / valid molecules. */
+  uniqueness: number;
+  /** EDM novelty: unique valid molecules not in the training set / unique valid molecules (null without training ids). */
+  novelty: number | null;
+  /** Validity × uniqueness = distinct valid molecules / all molecules. */
+  validAndUnique: number;
+  /** Canonical SMILES of the distinct valid molecules (largest fragments), in first-seen order. */
+  uniqueSmiles: string[];
+  /** Why molecules were invalid: reason with atom numbers removed → count. */
+  invalidReasons: Record<string, number>;
+  /** Distances to the reference distributions, when `reference` was given. */
+  distributions: DistributionDistances | null;
+}
+
+/** Evaluates generated molecules with EDM's metrics (stability, validity, uniqueness, novelty) and distribution distances. */
+export function evaluateMolecules(molecules: readonly Molecule[], options: EvaluationOptions = {}): EvaluationReport {
+  const mode = options.hydrogens ?? 'auto';
+  const implicit = mode === 'implicit' || (mode === 'auto' && !molecules.some((m) => m.elements.includes('H')));
+  let stableAtoms = 0;
+  let atoms = 0;
+  let stableMolecules = 0;
+  const validIds: string[] = [];
+  const invalidReasons: Record<string, number> = {};
+  for (const mol of molecules) {
+    const s = checkStability(mol, { implicitHydrogens: implicit });
+    stableAtoms += s.stableAtoms;
+    atoms += s.atoms;
+    if (s.stable) stableMolecules++;
+    const v = checkValidity(mol);
+    if (v.valid) validIds.push(v.id!);
+    else {
+      const key = (v.reason ?? 'invalid').replace(/([A-Z][a-z]?)\d+/g, '$1').replace(/ \(and \d+ more atoms\)/, '');
+      invalidReasons[key] = (invalidReasons[key] ?? 0) + 1;
+    }
+  }
+  const n = molecules.length;
+  const unique = [...new Set(validIds)];
+  const validityFraction = n === 0 ? 0 : validIds.length / n;
+  const uniquenessFraction = uniqueness(validIds);
+  return {
+    molecules: n,
+    hydrogens: implicit ? 'implicit' : 'explicit',
+    atomStability: atoms === 0 ? 0 : stableAtoms / atoms,
+    moleculeStability: n === 0 ? 0 : stableMolecules / n,
+    validity: validityFraction,
+    uniqueness: uniquenessFraction,
+    novelty: options.trainingIds ? novelty(unique, options.trainingIds) : null,
+    validAndUnique: validityFraction * uniquenessFraction,
+    uniqueSmiles: unique.map(smilesOfCanonicalId),
+    invalidReasons,
+    distributions: options.reference ? distributionDistances(collectDistributions(molecules), options.reference) : null,
+  };
+}
