@@ -126,18 +126,6 @@ export class ViewerApp {
     await this.lastRender;
   }
 
-  /**
-   * Replaces the trajectory by a longer version of itself (frames streaming in from the sampler),
-   * keeping the selection, layout and camera.
-   */
-  async grow(trajectory: Trajectory): Promise<void> {
-    const first = this.trajectory === undefined;
-    this.trajectory = trajectory;
-    if (first) await this.frameCamera();
-    this.player.extend(trajectoryFrameCount(trajectory));
-    await this.lastRender;
-  }
-
   /** Selects molecule `index` of the batch (keeps the frame). */
   async select(index: number): Promise<void> {
     const count = this.trajectory?.molecules.length ?? 0;

@@ -79,14 +79,4 @@ describe('Player', () => {
     p.play();
     expect(p.snapshot.playing).toBe(false);
   });
-
-  it('follows streamed frames while sitting on the newest one', () => {
-    const p = new Player();
-    p.reset(1);
-    p.extend(2);
-    expect(p.snapshot.frame).toBe(1);
-    p.seek(0);
-    p.extend(3);
-    expect(p.snapshot.frame).toBe(0);
-  });
 });

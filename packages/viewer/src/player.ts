@@ -54,14 +54,6 @@ export class Player {
     this.emit();
   }
 
-  /** Grows the trajectory while a generation is streaming frames in; follows the newest frame if it was on the last. */
-  extend(frameCount: number): void {
-    const wasAtEnd = this.state.frame >= this.state.frameCount - 1;
-    this.state.frameCount = frameCount;
-    if (wasAtEnd && !this.state.playing) this.state.frame = Math.max(0, frameCount - 1);
-    this.emit();
-  }
-
   seek(frame: number): void {
     this.state.frame = this.clamp(frame);
     this.emit();
