@@ -85,7 +85,12 @@ export function bindUi(app: ViewerApp, openFile: (load: () => Promise<{ name: st
           const last = m.frames[m.frames.length - 1];
           const report = last ? frameReport(last) : undefined;
           const mark = report ? (report.stable ? ' ✓' : report.valid ? ' ·' : ' ✗') : '';
-          b.innerHTML = `<span>#${m.index}</span><span class="mono">${report?.formula ?? ''}${mark}</span>`;
+          const label = document.createElement('span');
+          label.textContent = `#${m.index}`;
+          const formula = document.createElement('span');
+          formula.className = 'mono';
+          formula.textContent = `${report?.formula ?? ''}${mark}`;
+          b.append(label, formula);
           if (report) b.title = report.stable ? 'stable and valid' : report.valid ? 'valid, not stable' : 'invalid';
           b.addEventListener('click', () => void app.setLayout('single').then(() => app.select(i)));
           li.append(b);

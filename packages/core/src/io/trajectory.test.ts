@@ -99,5 +99,7 @@ describe('trajectory JSON', () => {
     expect(() => trajectoryFromJson({ format: 'equimol-trajectory', version: 2, molecules: [] })).toThrow(/version 2/);
     const short = { format: 'equimol-trajectory', version: 1, molecules: [{ index: 0, frames: [{ elements: ['C'], positions: [0, 0] }] }] };
     expect(() => trajectoryFromJson(short)).toThrow(/record 1: frame 0: positions must be 3 finite numbers/);
+    const odd = { format: 'equimol-trajectory', version: 1, molecules: [{ index: 0, frames: [{ elements: ['<b>'], positions: [0, 0, 0] }] }] };
+    expect(() => trajectoryFromJson(odd)).toThrow(/"<b>" is not an element symbol/);
   });
 });

@@ -1,3 +1,4 @@
+import { isElementSymbol } from '../chem/elements.js';
 import type { Molecule } from '../chem/molecule.js';
 
 // A denoising trajectory is what the reverse diffusion chain z_T → z_0 looks like for a batch of
@@ -150,8 +151,9 @@ export function trajectoryFromJson(json: unknown, source = '<json>'): Trajectory
       if (!isObject(f) || !Array.isArray(f.elements) || !Array.isArray(f.positions)) {
         throw new TrajectoryFormatError(source, record, `${where} needs "elements" and "positions" arrays`);
       }
-      if (!f.elements.every((e) => typeof e === 'string' && e.length > 0)) {
-        throw new TrajectoryFormatError(source, record, `${where}: elements must be element symbols`);
+      const unknown = f.elements.find((e) => typeof e !== 'string' || !isElementSymbol(e));
+      if (unknown !== undefined) {
+        throw new TrajectoryFormatError(source, record, `${where}: ${JSON.stringify(unknown)} is not an element symbol`);
       }
       if (f.positions.length !== 3 * f.elements.length || !f.positions.every((x) => typeof x === 'number' && Number.isFinite(x))) {
         throw new TrajectoryFormatError(source, record, `${where}: positions must be ${3 * f.elements.length} finite numbers (3 per atom)`);
