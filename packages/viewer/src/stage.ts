@@ -18,8 +18,13 @@ export interface Placed {
   tag?: number;
 }
 
-/** Components kept ready (hidden) for replay; beyond this the least recently shown are disposed. */
-const MAX_CACHED = 800;
+/**
+ * Components kept ready (hidden) for replay; beyond this the least recently shown are disposed. A
+ * looping animation over more than this many molecule-frames rebuilds every frame (LRU's worst case),
+ * so the bound is set above what in-page generation makes (16 molecules × 60 frames); each cached
+ * component of a QM9-sized molecule costs ~150 kB of heap.
+ */
+const MAX_CACHED = 2000;
 
 /** The NGL stage of the viewer. */
 export class MoleculeStage {
