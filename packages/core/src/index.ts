@@ -31,3 +31,4 @@ export * from './train/trainerState.js';
 export * from './train/trainer.js';
 export * from './diffusion/samplers.js';
 export * from './pipeline/sampleMolecules.js';
+export * from './pipeline/finishMolecules.js';

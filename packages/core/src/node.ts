@@ -7,3 +7,5 @@ export * from './node/modelFiles.js';
 export * from './node/workerGradientEngine.js';
 export * from './node/trainingRun.js';
 export * from './node/parallelSampling.js';
+export * from './node/openchemlibResources.js';
+export * from './node/parallelConformers.js';

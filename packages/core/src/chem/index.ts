@@ -4,4 +4,5 @@ export * from './bond-lengths.js';
 export * from './perceive-bonds.js';
 export * from './openchemlib.js';
 export * from './bond-orders.js';
+export * from './conformers.js';
 export * from './hydrogens.js';

@@ -1,0 +1,94 @@
+import { assignBondOrders } from '../chem/bond-orders.js';
+import { completeHydrogens } from '../chem/hydrogens.js';
+import type { Molecule } from '../chem/molecule.js';
+import { smilesOfCanonicalId } from '../chem/openchemlib.js';
+import { checkStability } from '../metrics/stability.js';
+import { checkValidity } from '../metrics/validity.js';
+
+// What a generated point cloud needs before it is written out: EDM's verdicts (stability, validity,
+// SMILES of the largest fragment, the numbers `equimol eval` reports) and one consistent Lewis
+// structure to export (Kekulé bonds, formal charges). Invalid molecules are kept and flagged,
+// never dropped. The sampler itself only knows elements and coordinates.
+
+/** Options of `finishGeneratedMolecule`. */
+export interface FinishOptions {
+  /**
+   * Adds explicit hydrogens with 3D coordinates (`completeHydrogens`: MMFF94 with the generated
+   * atoms fixed) to valid heavy-atom molecules. Needs openchemlib's resources registered
+   * (`registerOpenchemlibResources` in Node). Molecules that already have hydrogens are left as they are.
+   */
+  addHydrogens?: boolean;
+}
+
+/** A generated molecule ready for export, with EDM's verdicts. */
+export interface FinishedMolecule {
+  /** Bonds and formal charges assigned; data fields SMILES, valid, stable, then the sampler's (model, seed, index). */
+  molecule: Molecule;
+  /** EDM validity (largest fragment passes the valence check). */
+  valid: boolean;
+  /** EDM molecule stability (every atom at an allowed valence; implicit H for heavy-atom molecules). */
+  stable: boolean;
+  /** Canonical id of the largest fragment when valid (for uniqueness). */
+  id?: string;
+  smiles?: string;
+  /** Why the molecule is invalid or its structure is questionable, for a chemist. */
+  issue?: string;
+}
+
+/**
+ * Bonds, charges and EDM's verdicts for one generated molecule (as `sampleMolecules` returns it).
+ * Stability and validity are judged on the generated atoms (hydrogens implicit for heavy-atom
+ * models, as in EDM's QM9-without-H analysis), before any hydrogens are added for export.
+ */
+export function finishGeneratedMolecule(generated: Molecule, options: FinishOptions = {}): FinishedMolecule {
+  const heavyOnly = !generated.elements.includes('H');
+  const stable = checkStability(generated, { implicitHydrogens: heavyOnly }).stable;
+  const validity = checkValidity(generated);
+  const structure = assignBondOrders(generated);
+  let molecule: Molecule = { ...structure.molecule };
+  let hydrogenWarning: string | undefined;
+  // An invalid structure has no well-defined free valences, so it is written without hydrogens.
+  if (heavyOnly && options.addHydrogens && structure.valid) {
+    const completion = completeHydrogens(molecule);
+    molecule = completion.molecule;
+    hydrogenWarning = completion.warning;
+  }
+  const smiles = validity.valid && validity.id !== undefined ? smilesOfCanonicalId(validity.id) : undefined;
+  const issue = validity.reason ?? structure.issue ?? hydrogenWarning;
+  const properties: Record<string, string> = {};
+  if (smiles !== undefined) properties.SMILES = smiles;
+  properties.valid = String(validity.valid);
+  properties.stable = String(stable);
+  for (const [k, v] of Object.entries(generated.properties ?? {})) properties[k] = v;
+  if (issue !== undefined) properties.issue = issue;
+  molecule.properties = properties;
+  const out: FinishedMolecule = { molecule, valid: validity.valid, stable };
+  if (validity.valid && validity.id !== undefined) out.id = validity.id;
+  if (smiles !== undefined) out.smiles = smiles;
+  if (issue !== undefined) out.issue = issue;
+  return out;
+}
+
+/** Counts behind `equimol sample`'s summary line: EDM validity, uniqueness among valid, stability. */
+export interface FinishedSummary {
+  count: number;
+  valid: number;
+  stable: number;
+  /** Distinct canonical ids among the valid molecules. */
+  unique: number;
+}
+
+/** Summary counts of finished molecules. */
+export function summarizeFinished(finished: Iterable<Pick<FinishedMolecule, 'valid' | 'stable' | 'id'>>): FinishedSummary {
+  let count = 0;
+  let valid = 0;
+  let stable = 0;
+  const ids = new Set<string>();
+  for (const f of finished) {
+    count++;
+    if (f.valid) valid++;
+    if (f.stable) stable++;
+    if (f.valid && f.id !== undefined) ids.add(f.id);
+  }
+  return { count, valid, stable, unique: ids.size };
+}
