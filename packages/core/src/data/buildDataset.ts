@@ -1,5 +1,6 @@
 import { atomicNumber } from '../chem/elements.js';
 import type { Molecule } from '../chem/molecule.js';
+import { heavyAtomsOnly } from '../chem/perceive-bonds.js';
 import type { AtomEncoding } from './atomEncoding.js';
 import { type DatasetCard, MoleculeDataset } from './dataset.js';
 
@@ -21,14 +22,6 @@ export interface BuildDatasetOptions {
   onProgress?: (read: number) => void;
 }
 
-/** Removes hydrogen atoms (positions and elements; bonds are not kept in datasets). */
-export function withoutHydrogens(mol: Molecule): Molecule {
-  const keep = mol.elements.map((e, i) => (e === 'H' ? -1 : i)).filter((i) => i >= 0);
-  const positions = new Float64Array(3 * keep.length);
-  keep.forEach((i, k) => positions.set(mol.positions.subarray(3 * i, 3 * i + 3), 3 * k));
-  return { title: mol.title, elements: keep.map((i) => mol.elements[i]!), positions, properties: mol.properties };
-}
-
 /** Reads molecules (from any reader) into a packed dataset with a card describing what was done. */
 export async function buildDataset(
   molecules: AsyncIterable<Molecule> | Iterable<Molecule>,
@@ -41,7 +34,7 @@ export async function buildDataset(
   for await (const original of molecules) {
     read++;
     if (options.onProgress && read % 10000 === 0) options.onProgress(read);
-    const mol = options.removeHydrogens ? withoutHydrogens(original) : original;
+    const mol = options.removeHydrogens ? heavyAtomsOnly(original) : original;
     if (options.maxAtoms !== undefined && mol.elements.length > options.maxAtoms) {
       tooLarge++;
       continue;

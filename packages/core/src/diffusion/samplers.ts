@@ -52,15 +52,16 @@ export interface ChainOptions {
   frames?: number;
   /** Called after each network evaluation. */
   onStep?: (done: number, total: number) => void;
-  /** [B, contextSize] for conditional models. */
-  context?: Float32Array;
 }
 
-/** What the sampler needs to know about a model. */
+/** ε̂ for a batch state: flat [B, N, 3] and [B, N, F] arrays in, same shapes out. */
+export type NoisePredictor = (zx: Float32Array, zh: Float32Array, step: number) => { epsX: Float32Array; epsH: Float32Array };
+
+/** What the sampler needs to know: the schedule, how to predict noise, and how to decode features. */
 export interface ChainModel {
-  dynamics: EgnnDynamics;
   schedule: NoiseSchedule;
-  params: ParameterTensors;
+  /** Feature width F (one-hot + optional integer feature). */
+  nodeFeatures: number;
   /** Divisors [x, one-hot, integer] used by the data encoding. */
   normalization: [number, number, number];
   /** Size of the one-hot part of the features. */
@@ -68,16 +69,50 @@ export interface ChainModel {
   includeCharges: boolean;
 }
 
+/** A noise predictor backed by an EGNN and its parameters, for one batch's atom mask. */
+export function networkPredictor(
+  dynamics: EgnnDynamics,
+  params: ParameterTensors,
+  schedule: NoiseSchedule,
+  atomCounts: number[],
+  context?: Float32Array,
+): { predict: NoisePredictor; dispose: () => void } {
+  const B = atomCounts.length;
+  const N = Math.max(...atomCounts);
+  const F = dynamics.config.nodeFeatures;
+  const mask = new Float32Array(B * N);
+  atomCounts.forEach((n, b) => mask.fill(1, b * N, b * N + n));
+  const nodeMask = tf.tensor2d(mask, [B, N]);
+  const contextTensor = context && context.length ? tf.tensor2d(context, [B, dynamics.config.contextSize]) : undefined;
+  const predict: NoisePredictor = (zx, zh, step) =>
+    tf.tidy(() => {
+      const p = dynamics.predictNoise(params, {
+        zx: tf.tensor3d(zx, [B, N, 3]),
+        zh: tf.tensor3d(zh, [B, N, F]),
+        t: tf.fill([B], step / schedule.timesteps) as tf.Tensor1D,
+        nodeMask,
+        context: contextTensor,
+      });
+      return { epsX: p.epsX.dataSync() as Float32Array, epsH: p.epsH.dataSync() as Float32Array };
+    });
+  return { predict, dispose: () => tf.dispose([nodeMask, ...(contextTensor ? [contextTensor] : [])]) };
+}
+
 /**
  * Runs the reverse chain for B molecules with the given atom counts. Noise for molecule b is drawn
  * from rngs[b] only, so a molecule's result does not depend on which others share its batch.
  */
-export function sampleChain(model: ChainModel, atomCounts: number[], rngs: Rng[], options: ChainOptions = {}): SampledBatch {
-  const { dynamics, schedule } = model;
+export function sampleChain(
+  model: ChainModel,
+  predictNoise: NoisePredictor,
+  atomCounts: number[],
+  rngs: Rng[],
+  options: ChainOptions = {},
+): SampledBatch {
+  const { schedule } = model;
   const B = atomCounts.length;
   const N = Math.max(...atomCounts);
-  const F = dynamics.config.nodeFeatures;
-  const W = 3 + F;
+  const F = model.nodeFeatures;
   const nodeMask = new Float32Array(B * N);
   atomCounts.forEach((n, b) => nodeMask.fill(1, b * N, b * N + n));
   const drawNoise = (): { x: Float32Array; h: Float32Array } => {
@@ -105,66 +140,49 @@ export function sampleChain(model: ChainModel, atomCounts: number[], rngs: Rng[]
     frames.push({ step, ...decode(model, zx, zh, nodeMask, B, N) });
   };
   if (framePoints.has(0) && transitions > 0) saveFrame(steps[0]!, z.x, z.h);
-  const nodeMaskTensor = tf.tensor2d(nodeMask, [B, N]);
-  const context = options.context && options.context.length ? tf.tensor2d(options.context, [B, dynamics.config.contextSize]) : undefined;
-  const predict = (step: number): { epsX: Float32Array; epsH: Float32Array } =>
-    tf.tidy(() => {
-      const p = dynamics.predictNoise(model.params, {
-        zx: tf.tensor3d(z.x, [B, N, 3]),
-        zh: tf.tensor3d(z.h, [B, N, F]),
-        t: tf.fill([B], step / schedule.timesteps) as tf.Tensor1D,
-        nodeMask: nodeMaskTensor,
-        context,
-      });
-      return { epsX: p.epsX.dataSync() as Float32Array, epsH: p.epsH.dataSync() as Float32Array };
-    });
-  try {
-    for (let k = 0; k + 1 < steps.length; k++) {
-      const t = steps[k]!;
-      const s = steps[k + 1]!;
-      const eps = predict(t);
-      const gt = schedule.gammaAtStep(t);
-      const gs = schedule.gammaAtStep(s);
-      const sigmaT = NoiseSchedule.sigma(gt);
-      const sigmaS = NoiseSchedule.sigma(gs);
-      if ((options.sampler ?? 'ancestral') === 'ancestral') {
-        const { sigma2TGivenS, alphaTGivenS } = NoiseSchedule.transition(gt, gs);
-        const epsScale = sigma2TGivenS / alphaTGivenS / sigmaT;
-        const noiseScale = (Math.sqrt(sigma2TGivenS) * sigmaS) / sigmaT;
-        const n = drawNoise();
-        update(z.x, eps.epsX, n.x, 1 / alphaTGivenS, -epsScale, noiseScale);
-        update(z.h, eps.epsH, n.h, 1 / alphaTGivenS, -epsScale, noiseScale);
-      } else {
-        const alphaT = NoiseSchedule.alpha(gt);
-        const alphaS = NoiseSchedule.alpha(gs);
-        // z_s = α_s·(z_t − σ_t ε̂)/α_t + σ_s ε̂
-        update(z.x, eps.epsX, null, alphaS / alphaT, sigmaS - (alphaS * sigmaT) / alphaT, 0);
-        update(z.h, eps.epsH, null, alphaS / alphaT, sigmaS - (alphaS * sigmaT) / alphaT, 0);
-      }
-      // Project back to zero centre of mass so rounding cannot make it drift (as EDM does).
-      removeCenterOfMassInPlace(z.x, nodeMask, B, N);
-      maskPadding(z.h, nodeMask, F);
-      options.onStep?.(k + 1, totalEvaluations);
-      if (framePoints.has(k + 1) && k + 1 < transitions) saveFrame(s, z.x, z.h);
+  const predict = (step: number): { epsX: Float32Array; epsH: Float32Array } => predictNoise(z.x, z.h, step);
+  for (let k = 0; k + 1 < steps.length; k++) {
+    const t = steps[k]!;
+    const s = steps[k + 1]!;
+    const eps = predict(t);
+    const gt = schedule.gammaAtStep(t);
+    const gs = schedule.gammaAtStep(s);
+    const sigmaT = NoiseSchedule.sigma(gt);
+    const sigmaS = NoiseSchedule.sigma(gs);
+    if ((options.sampler ?? 'ancestral') === 'ancestral') {
+      const { sigma2TGivenS, alphaTGivenS } = NoiseSchedule.transition(gt, gs);
+      const epsScale = sigma2TGivenS / alphaTGivenS / sigmaT;
+      const noiseScale = (Math.sqrt(sigma2TGivenS) * sigmaS) / sigmaT;
+      const n = drawNoise();
+      update(z.x, eps.epsX, n.x, 1 / alphaTGivenS, -epsScale, noiseScale);
+      update(z.h, eps.epsH, n.h, 1 / alphaTGivenS, -epsScale, noiseScale);
+    } else {
+      const alphaT = NoiseSchedule.alpha(gt);
+      const alphaS = NoiseSchedule.alpha(gs);
+      // z_s = α_s·(z_t − σ_t ε̂)/α_t + σ_s ε̂
+      update(z.x, eps.epsX, null, alphaS / alphaT, sigmaS - (alphaS * sigmaT) / alphaT, 0);
+      update(z.h, eps.epsH, null, alphaS / alphaT, sigmaS - (alphaS * sigmaT) / alphaT, 0);
     }
-    // p(x, h | z_0): x ~ N(x̂_0, σ_0²/α_0²), h from z_0 directly.
-    const g0 = schedule.gammaAtStep(0);
-    const eps0 = predict(0);
-    const alpha0 = NoiseSchedule.alpha(g0);
-    const sigma0 = NoiseSchedule.sigma(g0);
-    const n = drawNoise();
-    const x = new Float32Array(z.x.length);
-    const sigmaX = Math.exp(0.5 * g0);
-    for (let i = 0; i < x.length; i++) x[i] = (z.x[i]! - sigma0 * eps0.epsX[i]!) / alpha0 + sigmaX * n.x[i]!;
-    removeCenterOfMassInPlace(x, nodeMask, B, N);
-    options.onStep?.(totalEvaluations, totalEvaluations);
-    const result = decode(model, x, z.h, nodeMask, B, N);
-    if (framePoints.has(transitions)) frames.push({ step: 0, ...result });
-    return { ...result, frames };
-  } finally {
-    nodeMaskTensor.dispose();
-    context?.dispose();
+    // Project back to zero centre of mass so rounding cannot make it drift (as EDM does).
+    removeCenterOfMassInPlace(z.x, nodeMask, B, N);
+    maskPadding(z.h, nodeMask, F);
+    options.onStep?.(k + 1, totalEvaluations);
+    if (framePoints.has(k + 1) && k + 1 < transitions) saveFrame(s, z.x, z.h);
   }
+  // p(x, h | z_0): x ~ N(x̂_0, σ_0²/α_0²), h from z_0 directly.
+  const g0 = schedule.gammaAtStep(0);
+  const eps0 = predict(0);
+  const alpha0 = NoiseSchedule.alpha(g0);
+  const sigma0 = NoiseSchedule.sigma(g0);
+  const n = drawNoise();
+  const x = new Float32Array(z.x.length);
+  const sigmaX = Math.exp(0.5 * g0);
+  for (let i = 0; i < x.length; i++) x[i] = (z.x[i]! - sigma0 * eps0.epsX[i]!) / alpha0 + sigmaX * n.x[i]!;
+  removeCenterOfMassInPlace(x, nodeMask, B, N);
+  options.onStep?.(totalEvaluations, totalEvaluations);
+  const result = decode(model, x, z.h, nodeMask, B, N);
+  if (framePoints.has(transitions)) frames.push({ step: 0, ...result });
+  return { ...result, frames };
 }
 
 /** z ← a·z + b·ε̂ + c·noise, elementwise. */
@@ -185,7 +203,7 @@ function decode(
   B: number,
   N: number,
 ): { positions: Float32Array; types: Int32Array; charges: Int32Array } {
-  const F = model.dynamics.config.nodeFeatures;
+  const F = model.nodeFeatures;
   const V = model.vocabularySize;
   const [normX, , normInt] = model.normalization;
   const positions = Float32Array.from(zx, (v) => v * normX);

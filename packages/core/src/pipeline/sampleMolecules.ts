@@ -1,6 +1,6 @@
 import type { Molecule } from '../chem/molecule.js';
 import type { EquimolModel } from '../checkpoint/modelBundle.js';
-import { type SamplerKind, sampleChain } from '../diffusion/samplers.js';
+import { networkPredictor, type SamplerKind, sampleChain } from '../diffusion/samplers.js';
 import { NoiseSchedule } from '../diffusion/schedule.js';
 import type { Trajectory, TrajectoryMolecule } from '../io/trajectory.js';
 import { disposeParameters } from '../model/parameters.js';
@@ -99,19 +99,26 @@ export function sampleMolecules(model: EquimolModel, options: SampleOptions): Sa
       let b1 = b0;
       while (b1 < order.length && b1 - b0 < batchSize && counts[order[b1]!] === n) b1++;
       const members = order.slice(b0, b1);
-      const out = sampleChain(
-        {
-          dynamics: model.dynamics,
-          schedule: model.schedule,
-          params,
-          normalization: encoding.normalization,
-          vocabularySize: encoding.elements.length,
-          includeCharges: encoding.includeCharges,
-        },
-        members.map((k) => counts[k]!),
-        members.map((k) => rngs[k]!),
-        { sampler: options.sampler, steps: options.steps, frames },
-      );
+      const memberCounts = members.map((k) => counts[k]!);
+      const network = networkPredictor(model.dynamics, params, model.schedule, memberCounts);
+      let out;
+      try {
+        out = sampleChain(
+          {
+            schedule: model.schedule,
+            nodeFeatures: model.dynamics.config.nodeFeatures,
+            normalization: encoding.normalization,
+            vocabularySize: encoding.elements.length,
+            includeCharges: encoding.includeCharges,
+          },
+          network.predict,
+          memberCounts,
+          members.map((k) => rngs[k]!),
+          { sampler: options.sampler, steps: options.steps, frames },
+        );
+      } finally {
+        network.dispose();
+      }
       members.forEach((k, b) => {
         const toMolecule = (positions: Float32Array, types: Int32Array): { elements: string[]; positions: Float64Array } => {
           const elements: string[] = [];

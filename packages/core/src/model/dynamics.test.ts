@@ -1,0 +1,119 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { Rng } from '../random/rng.js';
+import { removeCenterOfMassInPlace } from '../geometry/centerOfMass.js';
+import { maxAbs, maxAbsDiff, randomOrthogonal, tinyEgnnConfig, transformPoints, useTestBackend, wideParameters } from '../testing/fixtures.js';
+import { EgnnDynamics } from './dynamics.js';
+import { disposeParameters } from './parameters.js';
+
+const F = 5;
+
+function run(
+  dynamics: EgnnDynamics,
+  params: Float32Array,
+  zx: Float32Array,
+  zh: Float32Array,
+  mask: Float32Array,
+  t: number[],
+): { epsX: Float32Array; epsH: Float32Array } {
+  const B = t.length;
+  const N = mask.length / B;
+  const tensors = dynamics.layout.toTensors(params);
+  try {
+    return tf.tidy(() => {
+      const out = dynamics.predictNoise(tensors, {
+        zx: tf.tensor3d(zx, [B, N, 3]),
+        zh: tf.tensor3d(zh, [B, N, F]),
+        t: tf.tensor1d(t),
+        nodeMask: tf.tensor2d(mask, [B, N]),
+      });
+      return { epsX: out.epsX.dataSync() as Float32Array, epsH: out.epsH.dataSync() as Float32Array };
+    });
+  } finally {
+    disposeParameters(tensors);
+  }
+}
+
+function randomMolecule(rng: Rng, n: number): { x: Float32Array; h: Float32Array; mask: Float32Array } {
+  const mask = new Float32Array(n).fill(1);
+  const x = removeCenterOfMassInPlace(Float32Array.from({ length: 3 * n }, () => 1.5 * rng.normal()), mask, 1, n);
+  const h = Float32Array.from({ length: n * F }, () => rng.normal());
+  return { x, h, mask };
+}
+
+describe('EGNN dynamics', () => {
+  const dynamics = new EgnnDynamics(tinyEgnnConfig(F, { layers: 3 }));
+  const params = wideParameters(dynamics.layout.size);
+  beforeAll(useTestBackend);
+
+  it('predicts position noise with zero centre of mass and non-trivial size', () => {
+    const { x, h, mask } = randomMolecule(new Rng(1), 7);
+    const { epsX } = run(dynamics, params, x, h, mask, [0.4]);
+    const mean = [0, 1, 2].map((k) => epsX.filter((_, i) => i % 3 === k).reduce((a, b) => a + b, 0));
+    expect(maxAbs(mean)).toBeLessThan(1e-4);
+    expect(maxAbs(epsX)).toBeGreaterThan(1e-2);
+  });
+
+  for (const reflect of [false, true]) {
+    it(`is E(3) equivariant under ${reflect ? 'rotation+reflection' : 'rotation'} and translation`, () => {
+      const rng = new Rng(reflect ? 3 : 2);
+      const { x, h, mask } = randomMolecule(rng, 8);
+      const r = randomOrthogonal(rng, reflect);
+      const base = run(dynamics, params, x, h, mask, [0.3]);
+      const moved = run(dynamics, params, transformPoints(x, r, [3, -2, 5]), h, mask, [0.3]);
+      // ε̂_x rotates with the input and ignores the translation; ε̂_h does not change.
+      expect(maxAbsDiff(moved.epsX, transformPoints(base.epsX, r))).toBeLessThan(1e-4 * Math.max(1, maxAbs(base.epsX)));
+      expect(maxAbsDiff(moved.epsH, base.epsH)).toBeLessThan(1e-4 * Math.max(1, maxAbs(base.epsH)));
+    });
+  }
+
+  it('is equivariant under atom permutation', () => {
+    const rng = new Rng(4);
+    const n = 6;
+    const { x, h, mask } = randomMolecule(rng, n);
+    const perm = rng.shuffle(Array.from({ length: n }, (_, i) => i));
+    const permute = (a: Float32Array, w: number): Float32Array => {
+      const out = new Float32Array(a.length);
+      perm.forEach((src, dst) => out.set(a.subarray(src * w, src * w + w), dst * w));
+      return out;
+    };
+    const base = run(dynamics, params, x, h, mask, [0.7]);
+    const permuted = run(dynamics, params, permute(x, 3), permute(h, F), mask, [0.7]);
+    // float32 tolerance relative to the output's scale (wide test weights make ε̂_h large).
+    expect(maxAbsDiff(permuted.epsX, permute(base.epsX, 3))).toBeLessThan(1e-4 * Math.max(1, maxAbs(base.epsX)));
+    expect(maxAbsDiff(permuted.epsH, permute(base.epsH, F))).toBeLessThan(1e-4 * Math.max(1, maxAbs(base.epsH)));
+  });
+
+  it('ignores padded atoms and other molecules of the batch', () => {
+    const rng = new Rng(5);
+    const a = randomMolecule(rng, 5);
+    const b = randomMolecule(rng, 7);
+    const alone = run(dynamics, params, a.x, a.h, a.mask, [0.5]);
+    // Batch of two padded to 7 atoms; molecule a's padding holds garbage that must be ignored.
+    const N = 7;
+    const zx = new Float32Array(2 * N * 3);
+    const zh = new Float32Array(2 * N * F);
+    const mask = new Float32Array(2 * N);
+    zx.set(a.x, 0);
+    zh.set(a.h, 0);
+    mask.fill(1, 0, 5);
+    for (let i = 5 * 3; i < N * 3; i++) zx[i] = 100 * rng.normal();
+    for (let i = 5 * F; i < N * F; i++) zh[i] = 100 * rng.normal();
+    zx.set(b.x, N * 3);
+    zh.set(b.h, N * F);
+    mask.fill(1, N, 2 * N);
+    const batched = run(dynamics, params, zx, zh, mask, [0.5, 0.9]);
+    expect(maxAbsDiff(batched.epsX.subarray(0, 15), alone.epsX)).toBeLessThan(1e-4);
+    expect(maxAbsDiff(batched.epsH.subarray(0, 5 * F), alone.epsH)).toBeLessThan(1e-4);
+    expect(maxAbs(batched.epsX.subarray(15, N * 3))).toBe(0);
+    const bAlone = run(dynamics, params, b.x, b.h, b.mask, [0.9]);
+    expect(maxAbsDiff(batched.epsX.subarray(N * 3), bAlone.epsX)).toBeLessThan(1e-4);
+  });
+
+  it('depends on the diffusion time', () => {
+    const { x, h, mask } = randomMolecule(new Rng(6), 5);
+    const early = run(dynamics, params, x, h, mask, [0.1]);
+    const late = run(dynamics, params, x, h, mask, [0.9]);
+    expect(maxAbsDiff(early.epsH, late.epsH)).toBeGreaterThan(1e-3);
+  });
+});

@@ -1,0 +1,57 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createModel } from '../checkpoint/modelBundle.js';
+import { qm9Encoding } from '../data/atomEncoding.js';
+import { EDM_QM9_SCHEDULE } from '../diffusion/schedule.js';
+import { Rng } from '../random/rng.js';
+import { tinyEgnnConfig, useTestBackend } from '../testing/fixtures.js';
+import { atomCountWeights, SampleOptionsError, sampleMolecules } from './sampleMolecules.js';
+
+const base = createModel({
+  name: 'tiny',
+  egnn: tinyEgnnConfig(5),
+  schedule: { ...EDM_QM9_SCHEDULE, timesteps: 30 },
+  encoding: qm9Encoding(false),
+  atomCountHistogram: [0, 0, 3, 0, 5, 2],
+});
+const model = { ...base, params: base.dynamics.layout.initialise(new Rng(1)) };
+const positions = (r: ReturnType<typeof sampleMolecules>): number[][] => r.molecules.map((m) => Array.from(m.positions));
+
+describe('sampleMolecules', () => {
+  beforeAll(useTestBackend);
+
+  it('same seed → same molecules; another seed → different ones', () => {
+    const a = sampleMolecules(model, { count: 5, seed: 1 });
+    const b = sampleMolecules(model, { count: 5, seed: 1 });
+    const c = sampleMolecules(model, { count: 5, seed: 2 });
+    expect(positions(b)).toEqual(positions(a));
+    expect(positions(c)).not.toEqual(positions(a));
+  });
+
+  it('a molecule does not depend on batch size or on which shard produced it', () => {
+    const whole = sampleMolecules(model, { count: 6, seed: 4, batchSize: 64 });
+    const first = sampleMolecules(model, { count: 3, seed: 4, batchSize: 1 });
+    const second = sampleMolecules(model, { count: 3, seed: 4, startIndex: 3, batchSize: 2 });
+    expect([...positions(first), ...positions(second)]).toEqual(positions(whole));
+    expect(whole.molecules.map((m) => m.properties?.index)).toEqual(['0', '1', '2', '3', '4', '5']);
+  });
+
+  it('draws atom counts from the histogram, or as asked', () => {
+    const sizes = sampleMolecules(model, { count: 12, seed: 3 }).molecules.map((m) => m.elements.length);
+    expect(sizes.every((n) => [2, 4, 5].includes(n))).toBe(true);
+    expect(sampleMolecules(model, { count: 2, seed: 3, atoms: 7 }).molecules.map((m) => m.elements.length)).toEqual([7, 7]);
+    const ranged = sampleMolecules(model, { count: 6, seed: 3, atomRange: [4, 5] }).molecules.map((m) => m.elements.length);
+    expect(ranged.every((n) => n === 4 || n === 5)).toBe(true);
+    expect(() => atomCountWeights(model, { atomRange: [10, 12] })).toThrow(SampleOptionsError);
+    expect(() => atomCountWeights(model, { atoms: 0 })).toThrow(/positive integer/);
+  });
+
+  it('returns trajectories with the requested frames, ending at the sample', () => {
+    const r = sampleMolecules(model, { count: 2, seed: 5, trajectoryFrames: 4, steps: 30 });
+    expect(r.trajectory!.molecules).toHaveLength(2);
+    for (const [k, traj] of r.trajectory!.molecules.entries()) {
+      expect(traj.frames.map((f) => f.step)).toEqual([30, 20, 10, 0]);
+      expect(Array.from(traj.frames.at(-1)!.positions)).toEqual(Array.from(r.molecules[k]!.positions));
+      expect(traj.frames[0]!.snr).toBeLessThan(1e-3);
+    }
+  });
+});

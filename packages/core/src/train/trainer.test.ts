@@ -1,0 +1,76 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { readFileSync } from 'node:fs';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { qm9Encoding } from '../data/atomEncoding.js';
+import { MoleculeDataset } from '../data/dataset.js';
+import { EDM_QM9_SCHEDULE } from '../diffusion/schedule.js';
+import { parseSdf } from '../io/sdf.js';
+import { fixturePath, tinyEgnnConfig, useTestBackend } from '../testing/fixtures.js';
+import { LocalGradientEngine } from './gradientEngine.js';
+import { Trainer } from './trainer.js';
+import { defaultTrainingConfig } from './trainingConfig.js';
+import { trainerStateFromBytes, trainerStateToBytes } from './trainerState.js';
+
+const dataset = MoleculeDataset.fromMolecules(
+  parseSdf(readFileSync(fixturePath('chem/qm9-train-sample.sdf'), 'utf8')),
+  qm9Encoding(true),
+  { name: 'fixture', source: 'fixture', filters: [] },
+);
+const model = { egnn: tinyEgnnConfig(6), schedule: { ...EDM_QM9_SCHEDULE, timesteps: 100 } };
+const config = defaultTrainingConfig({
+  seed: 3,
+  batchSize: 2,
+  microBatch: 2,
+  validationFraction: 0,
+  validateEvery: 0,
+  checkpointEvery: 0,
+  logEvery: 1000,
+  optimizer: { learningRate: 1e-3, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: 0, amsgrad: true },
+});
+const engine = (): LocalGradientEngine => new LocalGradientEngine({ egnn: model.egnn, schedule: model.schedule, microBatch: 2 });
+
+describe('trainer', () => {
+  beforeAll(useTestBackend);
+
+  it('resuming from saved state gives exactly the next step of an uninterrupted run', async () => {
+    const straight = new Trainer(model, dataset, config, engine());
+    for (let i = 0; i < 5; i++) await straight.step();
+    const saved = trainerStateToBytes(straight.current);
+    const expected = await straight.step();
+
+    const restored = trainerStateFromBytes(saved).state;
+    const resumed = new Trainer(model, dataset, config, engine(), restored);
+    const got = await resumed.step();
+    expect(got.loss).toBe(expected.loss);
+    expect(Array.from(resumed.current.params.subarray(0, 50))).toEqual(Array.from(straight.current.params.subarray(0, 50)));
+    expect(resumed.current.epoch).toBe(straight.current.epoch);
+  });
+
+  it('drives the loss down on a tiny set and keeps the tensor count flat', async () => {
+    const trainer = new Trainer(model, dataset, { ...config, batchSize: 6, microBatch: 3 }, engine());
+    const losses: number[] = [];
+    let tensorsAfterWarmup = 0;
+    for (let i = 0; i < 100; i++) {
+      losses.push((await trainer.step()).loss);
+      if (i === 4) tensorsAfterWarmup = tf.memory().numTensors;
+    }
+    expect(tf.memory().numTensors).toBe(tensorsAfterWarmup);
+    const first = losses.slice(0, 10).reduce((a, b) => a + b) / 10;
+    const last = losses.slice(-10).reduce((a, b) => a + b) / 10;
+    expect(last).toBeLessThan(first / 2);
+  });
+
+  it('run() logs, checkpoints at the end and stops on request with a checkpoint', async () => {
+    const records: string[] = [];
+    const reasons: string[] = [];
+    const trainer = new Trainer(model, dataset, { ...config, maxSteps: 4, logEvery: 2 }, engine());
+    await trainer.run({ onLog: (r) => void records.push(r.type), onCheckpoint: (_s, reason) => void reasons.push(reason) });
+    expect(records).toEqual(['train', 'train']);
+    expect(reasons).toEqual(['end']);
+    let polls = 0;
+    const stopped = new Trainer(model, dataset, { ...config, maxSteps: 100 }, engine());
+    const state = await stopped.run({ shouldStop: () => ++polls > 3, onCheckpoint: (_s, reason) => void reasons.push(reason) });
+    expect(state.step).toBe(3);
+    expect(reasons.at(-1)).toBe('stop');
+  });
+});
