@@ -112,7 +112,7 @@ export function deserializeModel(jsonText: string, weights: Uint8Array, source =
   if (weights.byteLength !== 4 * dynamics.layout.size) {
     throw new ModelFormatError(source, `weights.bin has ${weights.byteLength} bytes, expected ${4 * dynamics.layout.size}`);
   }
-  const params = new Float32Array(weights.slice().buffer);
+  const params = new Float32Array(new Uint8Array(weights).buffer); // copy: aligned, even for Node Buffers
   return { meta, dynamics, schedule: new NoiseSchedule(meta.schedule), params };
 }
 

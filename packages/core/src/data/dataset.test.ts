@@ -21,6 +21,9 @@ describe('datasets and batches', () => {
     const heavy = molecules[2]!.elements.filter((e) => e !== 'H');
     expect(again.molecule(2).elements).toEqual(heavy);
     expect(again.atomCountHistogram().reduce((a, b) => a + b)).toBe(molecules.length);
+    // A Node Buffer at an odd offset inside a larger pool (what readFileSync can return).
+    const pooled = Buffer.concat([Buffer.alloc(3), Buffer.from(ds.toBytes())]).subarray(3);
+    expect(MoleculeDataset.fromBytes(pooled).molecule(4)).toEqual(ds.molecule(4));
     expect(() => MoleculeDataset.fromBytes(new TextEncoder().encode('not a dataset'), 'x.eqd')).toThrow(/x.eqd: not an equimol dataset/);
   });
 

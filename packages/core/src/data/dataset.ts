@@ -165,8 +165,9 @@ export class MoleculeDataset {
       throw new Error(`${source}: unsupported dataset format ${header.format} v${header.version}`);
     }
     const pad = (n: number): number => (n + 3) & ~3;
-    // Copy into a fresh aligned buffer so typed-array views are valid whatever the input offset.
-    const aligned = bytes.slice();
+    // Copy into a fresh aligned buffer so typed-array views are valid whatever the input offset
+    // (not .slice(): on a Node Buffer that is a view into a shared pool).
+    const aligned = new Uint8Array(bytes);
     let offset = 8 + pad(headerLength);
     const take = <T>(ctor: new (b: ArrayBuffer, o: number, n: number) => T, n: number, width: number): T => {
       const arr = new ctor(aligned.buffer, offset, n);

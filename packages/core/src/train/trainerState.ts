@@ -61,7 +61,7 @@ export function trainerStateToBytes(state: TrainerState, extra: Record<string, u
 /** Reads trainer state written by `trainerStateToBytes`; `extra` holds the header's other fields. */
 export function trainerStateFromBytes(bytes: Uint8Array, source = 'checkpoint'): { state: TrainerState; extra: Record<string, unknown> } {
   if (bytes.length < 8 || MAGIC.some((m, i) => bytes[i] !== m)) throw new Error(`${source}: not an equimol trainer checkpoint`);
-  const aligned = bytes.slice();
+  const aligned = new Uint8Array(bytes); // a real copy, even for Node Buffers
   const view = new DataView(aligned.buffer);
   const headerLength = view.getUint32(4, true);
   const header = JSON.parse(new TextDecoder().decode(aligned.subarray(8, 8 + headerLength)));
