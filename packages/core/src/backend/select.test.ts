@@ -23,14 +23,13 @@ describe('backend selection', () => {
     delete process.env['EQUIMOL_BACKEND'];
   });
 
-  it('falls back past absent and broken native backends with one notice line each', async () => {
+  it('falls back past absent and broken native backends with one notice line', async () => {
     const notices: string[] = [];
     const choice = await selectBackend([broken('tensorflow-gpu'), missing('tensorflow'), ...portableBackends], { notice: (l) => notices.push(l) });
     expect(choice.name).toBe('wasm');
     expect(tf.getBackend()).toBe('wasm');
     expect(notices).toEqual([
-      'equimol: backend tensorflow-gpu unavailable (libcudart.so.11.0: cannot open shared object file), trying the next one',
-      'equimol: backend tensorflow unavailable (not installed), trying the next one',
+      'equimol: using the wasm backend (tensorflow-gpu: libcudart.so.11.0: cannot open shared object file; tensorflow: not installed)',
     ]);
     expect(choice.reason).toMatch(/^fallback after: tensorflow-gpu: libcudart/);
   });

@@ -22,7 +22,7 @@ export interface BackendChoice {
 export interface SelectBackendOptions {
   /** Force one backend by equimol name (else the EQUIMOL_BACKEND environment variable, else the fastest). */
   preferred?: string;
-  /** Where fallback notices go (one line each); default console.warn. */
+  /** Where the fallback notice goes (one line); default console.warn. */
   notice?: (line: string) => void;
 }
 
@@ -52,8 +52,8 @@ function environmentPreference(): string | undefined {
 
 /**
  * Activates the first candidate that loads: the preferred one if given (option or EQUIMOL_BACKEND),
- * else in the order given. A candidate that is absent or fails to load gives one notice line and the
- * next is tried; only when none works does this throw.
+ * else in the order given. Candidates that are absent or fail to load are skipped, and one notice
+ * line says which backend is used instead and why; only when none works does this throw.
  */
 export async function selectBackend(candidates: BackendCandidate[], options: SelectBackendOptions = {}): Promise<BackendChoice> {
   const notice = options.notice ?? ((line: string) => console.warn(line));
@@ -73,6 +73,7 @@ export async function selectBackend(candidates: BackendCandidate[], options: Sel
       const ok = await tf.setBackend(candidate.tfName);
       if (!ok) throw new Error('tfjs could not initialise it');
       await tf.ready();
+      if (skipped.length > 0) notice(`equimol: using the ${candidate.name} backend (${skipped.join('; ')})`);
       const reason =
         preferred === candidate.name
           ? `requested (${options.preferred ? 'option' : 'EQUIMOL_BACKEND'})`
@@ -83,7 +84,6 @@ export async function selectBackend(candidates: BackendCandidate[], options: Sel
     } catch (err) {
       const why = describeLoadFailure(err);
       skipped.push(`${candidate.name}: ${why}`);
-      notice(`equimol: backend ${candidate.name} unavailable (${why}), trying the next one`);
     }
   }
   throw new Error(`no tfjs backend could be loaded (${skipped.join('; ')})`);
