@@ -184,6 +184,17 @@ describe.skipIf(skip !== undefined)('viewer in Chromium', () => {
     expect(await hook(() => window.__equimol!.panel())).toMatchObject({ formula: 'H2O', bonds: '2', step: '–' });
   });
 
+  it('opens a gzipped trajectory SDF dropped on the page', async () => {
+    await page.evaluate(async (text) => {
+      const gz = await new Response(new Blob([text]).stream().pipeThrough(new CompressionStream('gzip'))).blob();
+      const dt = new DataTransfer();
+      dt.items.add(new File([gz], 'run.sdf.gz'));
+      window.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+    }, readFileSync(FIXTURE_SDF, 'utf8'));
+    await page.waitForFunction(() => document.getElementById('file-name')!.textContent === 'run.sdf.gz');
+    expect(await hook(() => window.__equimol!.state())).toMatchObject({ molecules: 3, frames: 10 });
+  });
+
   it('opens a trajectory JSON dropped on the page', async () => {
     await drop('dropped.json', readFileSync(FIXTURE_JSON, 'utf8'));
     await page.waitForFunction(() => window.__equimol!.state().frames === 10);

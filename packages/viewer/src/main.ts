@@ -4,7 +4,7 @@ import './style.css';
 import type { Trajectory } from '@equimol/core';
 import { ViewerApp } from './app.js';
 import { loadGenerator, probeModel, type GenerateOptions, type MoleculeGenerator } from './generate.js';
-import { openUrl, trajectoryFromText } from './open.js';
+import { openBlob, openUrl } from './open.js';
 import { installTestHook } from './test-hook.js';
 import { bindUi, setStatus } from './ui.js';
 
@@ -35,12 +35,12 @@ async function openFile(load: () => Promise<{ name: string; trajectory: Trajecto
 
 bindUi(app, openFile);
 
-/** The file embedded by the standalone export, base64 of its UTF-8 text. */
-function embeddedFile(): { name: string; text: string } | undefined {
+/** The file embedded by the standalone export (base64 of its bytes). */
+function embeddedFile(): { name: string; body: Blob } | undefined {
   const el = document.getElementById('equimol-embedded-file');
   if (!el) return undefined;
   const bytes = Uint8Array.from(atob(el.textContent!.trim()), (c) => c.charCodeAt(0));
-  return { name: el.dataset.name ?? 'embedded.sdf', text: new TextDecoder().decode(bytes) };
+  return { name: el.dataset.name ?? 'embedded.sdf', body: new Blob([bytes]) };
 }
 
 // ----- in-browser generation -----------------------------------------------------------------------
@@ -119,7 +119,7 @@ document.getElementById('generate-form')!.addEventListener('submit', (e) => {
 async function start(): Promise<void> {
   const embedded = embeddedFile();
   const file = new URLSearchParams(location.search).get('file');
-  if (embedded) await openFile(async () => ({ name: embedded.name, trajectory: trajectoryFromText(embedded.name, embedded.text) }));
+  if (embedded) await openFile(() => openBlob(embedded.name, embedded.body));
   else if (file) await openFile(() => openUrl(file));
   else setStatus('open a file or generate');
 }

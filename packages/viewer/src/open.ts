@@ -38,15 +38,25 @@ export function trajectoryFromText(name: string, text: string): Trajectory {
   throw new UnsupportedFileError(name, `the viewer reads .sdf, .mol, .xyz and equimol trajectory .json files, not .${ext}`);
 }
 
+/**
+ * Reads a file: gunzipped by the browser when its name ends in `.gz` (e.g. `run.sdf.gz`), then by the
+ * reader the remaining extension names.
+ */
+export async function openBlob(name: string, body: Blob): Promise<OpenedFile> {
+  if (!/\.gz$/i.test(name)) return { name, trajectory: trajectoryFromText(name, await body.text()) };
+  const text = await new Response(body.stream().pipeThrough(new DecompressionStream('gzip'))).text();
+  return { name, trajectory: trajectoryFromText(name.replace(/\.gz$/i, ''), text) };
+}
+
 /** Fetches a served file (`?file=` URL) and reads it. */
 export async function openUrl(url: string): Promise<OpenedFile> {
   const response = await fetch(url);
   if (!response.ok) throw new Error(`${url}: the server answered ${response.status} ${response.statusText}`);
-  const name = decodeURIComponent(url.split(/[?#]/)[0]!.split('/').pop() || url);
-  return { name, trajectory: trajectoryFromText(name, await response.text()) };
+  const served = decodeURIComponent(url.split(/[?#]/)[0]!.split('/').pop() || url);
+  return openBlob(served, await response.blob());
 }
 
 /** Reads a local file (drag-and-drop or the file picker). */
 export async function openLocalFile(file: File): Promise<OpenedFile> {
-  return { name: file.name, trajectory: trajectoryFromText(file.name, await file.text()) };
+  return openBlob(file.name, file);
 }
