@@ -6,8 +6,13 @@ import { UsageError } from './errors.js';
 /** The model `equimol sample` uses when `--model` is not given. */
 export const DEFAULT_MODEL = 'qm9-heavy';
 
-/** The shipped models: `data/models/` at the repository root (this file is packages/cli/dist/models.js). */
+/**
+ * Where named models live: $EQUIMOL_MODELS if set (e.g. a shared models folder on a cluster), else
+ * the shipped `data/models/` at the repository root (this file is packages/cli/dist/models.js).
+ */
 export function modelsDirectory(): string {
+  const fromEnv = process.env.EQUIMOL_MODELS?.trim();
+  if (fromEnv) return resolve(fromEnv);
   return fileURLToPath(new URL('../../../data/models/', import.meta.url));
 }
 

@@ -1,5 +1,5 @@
 import { existsSync, rmSync, statSync } from 'node:fs';
-import { mkdir, rename, rm } from 'node:fs/promises';
+import { link, mkdir, rename, rm, unlink } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { EXIT_INTERRUPTED, UsageError } from './errors.js';
 
@@ -39,21 +39,18 @@ function updateHandlers(): void {
   }
 }
 
-/** An output file being written: write to `tempPath`, then `commit()` (or `discard()`). */
+/** An output file: checked up front, written to `tempPath` inside `writeOutputs`, then moved into place. */
 export interface OutputFile {
-  /** The final path. */
+  /** The final path, as the user gave it. */
   path: string;
-  /** Where to write meanwhile (same directory, so the rename is atomic). */
+  /** Where to write meanwhile (same directory, so the final rename is atomic). */
   tempPath: string;
-  /** Moves the finished file into place. */
-  commit(): Promise<void>;
-  /** Removes the temporary file. */
-  discard(): Promise<void>;
+  force: boolean;
 }
 
 /**
  * Checks that `path` may be written (it does not exist, or `force`; it is not a directory) and
- * reserves a temporary sibling for it. Call this before any long computation so that a refused
+ * picks a temporary sibling for it. Call this before any long computation so that a refused
  * overwrite costs the user nothing.
  */
 export async function prepareOutput(path: string, force: boolean): Promise<OutputFile> {
@@ -64,36 +61,38 @@ export async function prepareOutput(path: string, force: boolean): Promise<Outpu
   }
   const dir = dirname(target);
   await mkdir(dir, { recursive: true });
-  const tempPath = join(dir, `.${process.pid}-${Math.random().toString(36).slice(2, 8)}.tmp.${basename(target)}`);
-  pending.add(tempPath);
-  updateHandlers();
-  const release = (): void => {
-    pending.delete(tempPath);
-    updateHandlers();
-  };
-  return {
-    path,
-    tempPath,
-    async commit() {
-      await rename(tempPath, target);
-      release();
-    },
-    async discard() {
-      await rm(tempPath, { force: true, recursive: true });
-      release();
-    },
-  };
+  return { path, tempPath: join(dir, `.${process.pid}-${Math.random().toString(36).slice(2, 8)}.tmp.${basename(target)}`), force };
 }
 
-/** Runs `write(tempPath)` for each output and renames all into place only if every write succeeded. */
-export async function writeOutputs(outputs: OutputFile[], write: () => Promise<void>): Promise<void> {
+/** Moves a finished temporary file into place; without `force`, a file that appeared meanwhile is not clobbered. */
+async function commit(output: OutputFile): Promise<void> {
+  const target = resolve(output.path);
+  if (output.force) return rename(output.tempPath, target);
   try {
-    await write();
+    // link() fails if the target exists, where rename() would silently replace it.
+    await link(output.tempPath, target);
   } catch (err) {
-    await Promise.all(outputs.map((o) => o.discard()));
+    if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw new UsageError(`${output.path} appeared while equimol was working; use --force to overwrite it`);
     throw err;
   }
-  for (const o of outputs) await o.commit();
+  await unlink(output.tempPath);
+}
+
+/**
+ * Runs `write()`, which writes every output's `tempPath`, and moves them all into place only if it
+ * succeeded; on failure or Ctrl-C the temporary files are removed.
+ */
+export async function writeOutputs(outputs: OutputFile[], write: () => Promise<void>): Promise<void> {
+  for (const o of outputs) pending.add(o.tempPath);
+  updateHandlers();
+  try {
+    await write();
+    for (const o of outputs) await commit(o);
+  } finally {
+    await Promise.all(outputs.map((o) => rm(o.tempPath, { force: true, recursive: true })));
+    for (const o of outputs) pending.delete(o.tempPath);
+    updateHandlers();
+  }
 }
 
 /** Throws a usage error unless `path` is an existing regular file. */

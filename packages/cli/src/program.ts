@@ -35,7 +35,8 @@ export function buildProgram(argv: string[]): Argv<GlobalArgs> {
     .wrap(Math.min(110, yargs().terminalWidth()))
     .fail((message, error) => {
       if (error) throw error;
-      throw new UsageError(message);
+      // yargs spreads some messages over lines ("Invalid values:\n  Argument: ..."): keep one line.
+      throw new UsageError(`${message.replace(/:?\s*\n\s*/g, ': ').trim()} (see --help)`);
     });
   return program as unknown as Argv<GlobalArgs>;
 }

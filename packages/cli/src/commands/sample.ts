@@ -52,7 +52,7 @@ export const sampleCommand: CommandModule<GlobalArgs, SampleArgs> = {
       .usage('$0 sample [options]\n\nGenerate molecules with the reverse diffusion chain of a trained EDM model and write them with bonds, hydrogens and the data fields SMILES, valid, stable, model, seed, index.')
       .option('count', { alias: 'n', type: 'number', default: 100, describe: 'Number of molecules (of the whole campaign when --shard is given)' })
       .option('output', { alias: 'o', type: 'string', describe: 'Output file (.sdf, .sdf.gz, .xyz, .json); standard output if omitted' })
-      .option('model', { alias: 'm', type: 'string', default: DEFAULT_MODEL, describe: 'Shipped model name (under data/models) or a model directory' })
+      .option('model', { alias: 'm', type: 'string', default: DEFAULT_MODEL, describe: 'Model name (under data/models, or $EQUIMOL_MODELS) or a model directory' })
       .option('steps', { type: 'number', describe: "Denoising steps, strided over the model's T (default: T)" })
       .option('sampler', { choices: ['ancestral', 'ddim'] as const, default: 'ancestral' as const, describe: 'Reverse-process sampler' })
       .option('seed', { type: 'number', default: 0, describe: "Campaign seed; molecule i depends only on (seed, i)" })
@@ -90,66 +90,61 @@ export const sampleCommand: CommandModule<GlobalArgs, SampleArgs> = {
     }
     const modelDir = resolveModelDirectory(args.model);
 
-    // Claim the outputs before the long computation, so a refused overwrite costs nothing.
+    // Check the outputs before the long computation, so a refused overwrite costs nothing.
     const outputs: OutputFile[] = [];
     const out = toStdout ? undefined : await prepareOutput(args.output!, args.force);
     if (out) outputs.push(out);
     const traj = args.trajectory === undefined ? undefined : await prepareOutput(args.trajectory, args.force);
     if (traj) outputs.push(traj);
-    try {
-      const backend = await activateBackend(args);
-      const model = await loadModelDirectory(modelDir);
-      atomCountWeights(model, { atoms, atomRange }); // impossible sizes fail here, before any work
-      const count = shard?.count ?? total;
-      const progress = createProgress('sampling', count, 'molecules', args.quiet);
-      const options: SampleOptions = {
-        count,
-        seed,
-        startIndex: shard?.start ?? 0,
-        sampler: args.sampler,
-        batchSize,
-        onProgress: (done) => progress.update(done),
-      };
-      if (steps !== undefined) options.steps = steps;
-      if (atoms !== undefined) options.atoms = atoms;
-      if (atomRange !== undefined) options.atomRange = atomRange;
-      if (traj) options.trajectoryFrames = frames ?? 100;
-      if (shard) note(args, `shard ${shard.index}/${shard.of}: molecules ${shard.start}..${shard.start + shard.count - 1} of ${total}`);
+    const backend = await activateBackend(args);
+    const model = await loadModelDirectory(modelDir);
+    atomCountWeights(model, { atoms, atomRange }); // impossible sizes fail here, before any work
+    const count = shard?.count ?? total;
+    const progress = createProgress('sampling', count, 'molecules', args.quiet);
+    const options: SampleOptions = {
+      count,
+      seed,
+      startIndex: shard?.start ?? 0,
+      sampler: args.sampler,
+      batchSize,
+      onProgress: (done) => progress.update(done),
+    };
+    if (steps !== undefined) options.steps = steps;
+    if (atoms !== undefined) options.atoms = atoms;
+    if (atomRange !== undefined) options.atomRange = atomRange;
+    if (traj) options.trajectoryFrames = frames ?? 100;
+    if (shard) note(args, `shard ${shard.index}/${shard.of}: molecules ${shard.start}..${shard.start + shard.count - 1} of ${total}`);
 
-      const started = performance.now();
-      progress.update(0);
-      const result = workers > 1 ? await sampleMoleculesParallel(modelDir, options, workers, backend.name) : sampleMolecules(model, options);
-      progress.finish();
-      // Bonds, charges, EDM's verdicts and (for heavy-atom models) hydrogens placed with MMFF94.
-      const addHydrogens = args.hydrogens && !model.meta.encoding.elements.includes('H');
-      if (addHydrogens) registerOpenchemlibResources();
-      const chemistry = createProgress(addHydrogens ? 'bonds and hydrogens' : 'bonds', count, 'molecules', args.quiet);
-      const finished = result.molecules.map((m, k) => {
-        const f = finishGeneratedMolecule(m, { addHydrogens });
-        chemistry.update(k + 1);
-        return f;
-      });
-      chemistry.finish();
-      const molecules = finished.map((f) => f.molecule);
+    const started = performance.now();
+    progress.update(0);
+    const result = workers > 1 ? await sampleMoleculesParallel(modelDir, options, workers, backend.name) : sampleMolecules(model, options);
+    progress.finish();
+    // Bonds, charges, EDM's verdicts and (for heavy-atom models) hydrogens placed with MMFF94.
+    const addHydrogens = args.hydrogens && !model.meta.encoding.elements.includes('H');
+    if (addHydrogens) registerOpenchemlibResources();
+    const chemistry = createProgress(addHydrogens ? 'bonds and hydrogens' : 'bonds', count, 'molecules', args.quiet);
+    const finished = result.molecules.map((m, k) => {
+      const f = finishGeneratedMolecule(m, { addHydrogens });
+      chemistry.update(k + 1);
+      return f;
+    });
+    chemistry.finish();
+    const molecules = finished.map((f) => f.molecule);
 
-      await writeOutputs(outputs, async () => {
-        if (out) await writeMolecules(out.tempPath, format, molecules);
-        if (traj && result.trajectory) await writeTrajectory(traj.tempPath, result.trajectory);
-      });
-      if (toStdout) process.stdout.write(moleculesText(format, molecules));
-      const seconds = (performance.now() - started) / 1000;
-      const s = summarizeFinished(finished);
-      const where = [out ? `→ ${out.path}` : '', traj ? `trajectory → ${traj.path}` : ''].filter(Boolean).join(', ');
-      note(
-        args,
-        `${s.count} molecules in ${duration(seconds)} (${rate(s.count, seconds)} molecules/s): ` +
-          `valid ${percent(s.valid / s.count)}, unique ${percent(s.valid > 0 ? s.unique / s.valid : 0)} of valid, stable ${percent(s.stable / s.count)}` +
-          (where ? ` ${where}` : ''),
-      );
-    } catch (err) {
-      await Promise.all(outputs.map((o) => o.discard()));
-      throw err;
-    }
+    await writeOutputs(outputs, async () => {
+      if (out) await writeMolecules(out.tempPath, format, molecules);
+      if (traj && result.trajectory) await writeTrajectory(traj.tempPath, result.trajectory);
+    });
+    if (toStdout) process.stdout.write(moleculesText(format, molecules));
+    const seconds = (performance.now() - started) / 1000;
+    const s = summarizeFinished(finished);
+    const where = [out ? `→ ${out.path}` : '', traj ? `trajectory → ${traj.path}` : ''].filter(Boolean).join(', ');
+    note(
+      args,
+      `${s.count} molecules in ${duration(seconds)} (${rate(s.count, seconds)} molecules/s): ` +
+        `valid ${percent(s.valid / s.count)}, unique ${percent(s.valid > 0 ? s.unique / s.valid : 0)} of valid, stable ${percent(s.stable / s.count)}` +
+        (where ? ` ${where}` : ''),
+    );
   },
 };
 

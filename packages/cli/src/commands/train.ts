@@ -26,6 +26,7 @@ interface TrainArgs extends GlobalArgs {
   loss?: 'l2' | 'vlb';
   seed?: number;
   workers?: number;
+  validationFraction?: number;
   validateEvery?: number;
   checkpointEvery?: number;
   logEvery?: number;
@@ -81,6 +82,7 @@ export const trainCommand: CommandModule<GlobalArgs, TrainArgs> = {
       .option('loss', { choices: ['l2', 'vlb'] as const, describe: "l2: EDM's simple loss; vlb: the variational bound" })
       .option('seed', { type: 'number', describe: 'Seed of initialisation, batches and noise' })
       .option('workers', { alias: 'j', type: 'number', describe: 'Worker threads for data-parallel gradients' })
+      .option('validation-fraction', { type: 'number', describe: 'Share of the dataset held out for validation (default 0.02)' })
       .option('validate-every', { type: 'number', describe: 'Steps between validation losses' })
       .option('checkpoint-every', { type: 'number', describe: 'Steps between checkpoints' })
       .option('log-every', { type: 'number', describe: 'Steps between log lines' })
@@ -99,6 +101,7 @@ export const trainCommand: CommandModule<GlobalArgs, TrainArgs> = {
     const emaDecay = numberOption('ema-decay', args.emaDecay, 0, 0.999999);
     const seed = integerOption('seed', args.seed, 0);
     const workers = integerOption('workers', args.workers);
+    const validationFraction = numberOption('validation-fraction', args.validationFraction, 0, 0.9);
     const validateEvery = integerOption('validate-every', args.validateEvery);
     const checkpointEvery = integerOption('checkpoint-every', args.checkpointEvery);
     const logEvery = integerOption('log-every', args.logEvery);
@@ -110,7 +113,7 @@ export const trainCommand: CommandModule<GlobalArgs, TrainArgs> = {
 
     if (args.resume) {
       if (!existsSync(runJson)) throw new UsageError(`${args.out} holds no training run to resume (no run.json); start one with --data`);
-      const ignored = ['data', 'config', 'name', 'hidden', 'layers', 'timesteps', 'steps', 'epochs', 'batchSize', 'lr', 'emaDecay', 'loss', 'seed', 'workers'].filter(
+      const ignored = ['data', 'config', 'name', 'hidden', 'layers', 'timesteps', 'steps', 'epochs', 'batchSize', 'lr', 'emaDecay', 'loss', 'seed', 'workers', 'validationFraction'].filter(
         (k) => (args as unknown as Record<string, unknown>)[k] !== undefined,
       );
       if (ignored.length > 0) note(args, `--resume continues with the settings in ${runJson}; ignoring ${ignored.map((k) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`).join(', ')}`);
@@ -147,6 +150,7 @@ export const trainCommand: CommandModule<GlobalArgs, TrainArgs> = {
     set('loss', args.loss);
     set('seed', seed);
     set('workers', workers);
+    set('validationFraction', validationFraction);
     set('validateEvery', validateEvery);
     set('checkpointEvery', checkpointEvery);
     set('logEvery', logEvery);
