@@ -189,8 +189,15 @@ export class ViewerApp {
     await this.stage.frame(frames.flatMap((f) => this.placed(f)), orientBy);
   }
 
+  /** Called when a frame cannot be drawn (e.g. core refuses to write non-finite coordinates). */
+  onError: (error: Error) => void = (e) => console.error(e);
+
   private async render(): Promise<void> {
-    await this.stage.show(this.placed(this.player.snapshot.frame));
+    try {
+      await this.stage.show(this.placed(this.player.snapshot.frame));
+    } catch (e) {
+      this.onError(e as Error);
+    }
   }
 
   private emit(): void {

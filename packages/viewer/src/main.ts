@@ -17,6 +17,10 @@ declare global {
 
 const app = new ViewerApp(document.getElementById('stage')!);
 const hook = installTestHook(app);
+app.onError = (e) => {
+  hook.lastError = e.message;
+  setStatus(`cannot draw this frame: ${e.message}`, true);
+};
 
 async function openFile(load: () => Promise<{ name: string; trajectory: Trajectory | undefined }>): Promise<void> {
   setStatus('opening…');
