@@ -1,6 +1,6 @@
 // The viewer application: holds the open trajectory, the selected molecule and the layout, and keeps
 // the NGL stage, the player and the side panel in step. DOM wiring lives in ui.ts.
-import { frameMolecule, trajectoryFrameCount, type Molecule, type Trajectory, type TrajectoryFrame } from '@equimol/core';
+import { frameMolecule, trajectoryFrameCount, type Molecule, type Trajectory, type TrajectoryFrame, type TrajectoryMolecule } from '@equimol/core';
 import { describeMolecule, perceiveFrameBonds, type MoleculeReport } from './chem.js';
 import { Player } from './player.js';
 import { MoleculeStage, type Placed } from './stage.js';
@@ -126,6 +126,21 @@ export class ViewerApp {
     await this.lastRender;
   }
 
+  /**
+   * Adds a molecule to the open trajectory (molecules arriving one by one from the sampler) without
+   * disturbing playback or the selection; the grid overview re-frames to include it.
+   */
+  async appendMolecule(molecule: TrajectoryMolecule): Promise<void> {
+    if (!this.trajectory) return this.open(molecule.title ?? 'generated', { molecules: [molecule] });
+    this.trajectory = { molecules: [...this.trajectory.molecules, molecule] };
+    const frames = trajectoryFrameCount(this.trajectory);
+    if (frames !== this.player.snapshot.frameCount) this.player.reset(frames, this.player.snapshot.frame);
+    if (this.layout === 'grid') await this.frameCamera();
+    this.emit();
+    this.lastRender = this.render();
+    await this.lastRender;
+  }
+
   /** Selects molecule `index` of the batch (keeps the frame). */
   async select(index: number): Promise<void> {
     const count = this.trajectory?.molecules.length ?? 0;
@@ -158,13 +173,14 @@ export class ViewerApp {
   private placed(frame: number): Placed[] {
     const t = this.trajectory;
     if (!t) return [];
-    const key = (m: number, f: number) => `${this.epoch}:${this.layout}:${m}:${f}`;
+    // The offset is part of the key: the grid's spacing changes when molecules are added.
+    const key = (m: number, f: number, offset?: number[]) => `${this.epoch}:${this.layout}:${m}:${f}${offset ? `@${offset.join(',')}` : ''}`;
     const item = (m: number, f: number, offset?: [number, number, number]): Placed | undefined => {
       const mol = t.molecules[m];
       if (!mol || mol.frames.length === 0) return undefined;
       const fi = Math.min(f, mol.frames.length - 1);
       const fr = mol.frames[fi]!;
-      const p: Placed = { key: key(m, fi), tag: m, build: () => withPerceivedBonds(fr) };
+      const p: Placed = { key: key(m, fi, offset), tag: m, build: () => withPerceivedBonds(fr) };
       if (offset) p.offset = offset;
       return p;
     };

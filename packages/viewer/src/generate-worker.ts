@@ -30,16 +30,22 @@ self.onmessage = async (event: MessageEvent<WorkerRequest>) => {
       if (!model) throw new Error('no model loaded');
       const { model: m } = await model;
       const o = request.options;
-      const result = sampleMolecules(m, {
-        count: o.count,
-        seed: o.seed,
-        steps: o.steps,
-        ...(o.atomCount !== undefined ? { atoms: o.atomCount } : {}),
-        trajectoryFrames: o.frames,
-        onProgress: (done, total) => post({ type: 'progress', id: request.id, done, total }),
-      });
-      if (!result.trajectory) throw new Error('the sampler returned no trajectory');
-      post({ type: 'done', id: request.id, trajectory: result.trajectory });
+      // One molecule at a time, so the page can play the first chain while the others are sampled.
+      // core seeds molecule i from (seed, i) alone, so this gives the same molecules as one batch.
+      for (let k = 0; k < o.count; k++) {
+        const result = sampleMolecules(m, {
+          count: 1,
+          startIndex: k,
+          seed: o.seed,
+          steps: o.steps,
+          ...(o.atomCount !== undefined ? { atoms: o.atomCount } : {}),
+          trajectoryFrames: o.frames,
+        });
+        const molecule = result.trajectory?.molecules[0];
+        if (!molecule) throw new Error('the sampler returned no trajectory');
+        post({ type: 'molecule', id: request.id, molecule, done: k + 1, total: o.count });
+      }
+      post({ type: 'done', id: request.id });
     }
   } catch (e) {
     post({ type: 'error', id: request.id, message: (e as Error).message });

@@ -1,6 +1,6 @@
 // In-browser generation: the page runs @equimol/core's sampler with the served model on tfjs's wasm
 // backend, in a worker (generate-worker.ts). This module is the UI's only view of it.
-import type { Trajectory } from '@equimol/core';
+import type { Trajectory, TrajectoryMolecule } from '@equimol/core';
 
 /** What the Generate form asks for. */
 export interface GenerateOptions {
@@ -15,8 +15,9 @@ export interface GenerateOptions {
   frames: number;
 }
 
-/** Reported while sampling: molecules finished so far. */
+/** Reported as each molecule's chain finishes: the molecule, and how many are done. */
 export interface GenerateProgress {
+  molecule: TrajectoryMolecule;
   done: number;
   total: number;
 }
@@ -25,6 +26,7 @@ export interface GenerateProgress {
 export interface MoleculeGenerator {
   /** Model name and the tfjs backend in use, for the UI. */
   readonly description: string;
+  /** Samples; each molecule is reported as soon as its chain is done, the whole trajectory at the end. */
   generate(options: GenerateOptions, onProgress: (p: GenerateProgress) => void): Promise<Trajectory>;
 }
 
@@ -42,8 +44,8 @@ export type WorkerRequest = { type: 'load'; id: number; modelUrl: string } | { t
 /** Messages from the worker. */
 export type WorkerResponse =
   | { type: 'loaded'; id: number; name: string; description: string; backend: string }
-  | { type: 'progress'; id: number; done: number; total: number }
-  | { type: 'done'; id: number; trajectory: Trajectory }
+  | { type: 'molecule'; id: number; molecule: TrajectoryMolecule; done: number; total: number }
+  | { type: 'done'; id: number }
   | { type: 'error'; id: number; message: string };
 
 /** The served model's name, or a `GenerationUnavailableError` saying why there is none (cheap: reads model.json only). */
@@ -73,7 +75,7 @@ export async function loadGenerator(modelUrl: string): Promise<MoleculeGenerator
     const r = event.data;
     const p = pending.get(r.id);
     if (!p) return;
-    if (r.type === 'progress') return p.progress?.({ done: r.done, total: r.total });
+    if (r.type === 'molecule') return p.progress?.({ molecule: r.molecule, done: r.done, total: r.total });
     pending.delete(r.id);
     if (r.type === 'error') p.reject(new Error(r.message));
     else p.resolve(r);
@@ -93,9 +95,13 @@ export async function loadGenerator(modelUrl: string): Promise<MoleculeGenerator
   return {
     description: `${loaded.name} (tfjs ${loaded.backend})`,
     async generate(options, onProgress) {
-      const done = await call({ type: 'generate', id: nextId++, options }, onProgress);
+      const molecules: TrajectoryMolecule[] = [];
+      const done = await call({ type: 'generate', id: nextId++, options }, (p) => {
+        molecules.push(p.molecule);
+        onProgress(p);
+      });
       if (done.type !== 'done') throw new Error('unexpected answer from the sampling worker');
-      return done.trajectory;
+      return { molecules };
     },
   };
 }

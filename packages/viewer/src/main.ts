@@ -72,7 +72,7 @@ function readForm(): GenerateOptions {
   return options;
 }
 
-/** Samples in this page (in a worker) and plays the chain from noise to molecules. */
+/** Samples in this page (in a worker), playing each molecule's chain from noise as soon as it is done. */
 async function generate(options: GenerateOptions): Promise<Trajectory> {
   generateButton.disabled = true;
   const started = performance.now();
@@ -84,9 +84,15 @@ async function generate(options: GenerateOptions): Promise<Trajectory> {
     }
     const model = await generator;
     setStatus(`sampling ${options.count} molecule(s), ${options.steps} steps…`);
-    const trajectory = await model.generate(options, (p) => setStatus(`sampling: ${p.done}/${p.total} molecules done`));
-    await app.open(`generated, seed ${options.seed}`, trajectory);
-    app.player.play();
+    const name = `generated, seed ${options.seed}`;
+    // The first finished chain starts playing; later molecules join it as they finish, in order.
+    let shown = Promise.resolve();
+    const trajectory = await model.generate(options, (p) => {
+      setStatus(`sampled ${p.done}/${p.total} molecule(s)…`);
+      shown = shown.then(() => (p.done === 1 ? app.open(name, { molecules: [p.molecule] }).then(() => app.player.play()) : app.appendMolecule(p.molecule)));
+    });
+    await shown;
+    await app.settled();
     setStatus(`generated ${trajectory.molecules.length} molecule(s) with ${model.description} in ${((performance.now() - started) / 1000).toFixed(1)} s`);
     return trajectory;
   } catch (e) {
