@@ -180,7 +180,7 @@ export class ViewerApp {
       if (!mol || mol.frames.length === 0) return undefined;
       const fi = Math.min(f, mol.frames.length - 1);
       const fr = mol.frames[fi]!;
-      const p: Placed = { key: key(m, fi, offset), tag: m, build: () => withPerceivedBonds(fr) };
+      const p: Placed = { key: key(m, fi, offset), tag: m, positions: fr.positions, build: () => withPerceivedBonds(fr) };
       if (offset) p.offset = offset;
       return p;
     };
@@ -194,15 +194,19 @@ export class ViewerApp {
     return t.molecules.flatMap((_, m) => item(m, frame, [-(m % cols) * cell, -Math.floor(m / cols) * cell, 0]) ?? []);
   }
 
-  /** Frames the camera on every frame of what the layout shows, so the view holds still while playing. */
+  /**
+   * Frames the camera on every frame of what the layout shows, so the view holds still while playing,
+   * then builds the frames in the background (from the current frame on) for smooth playback.
+   */
   private async frameCamera(): Promise<void> {
     const t = this.trajectory;
     if (!t) return;
     const count = trajectoryFrameCount(t);
-    // Single molecule: every frame (prefetching them for smooth playback). Grid: noise and sample only.
-    const frames = this.layout === 'single' ? [...Array(count).keys()] : [0, count - 1];
-    const orientBy = this.layout === 'single' ? this.placed(count - 1)[0] : undefined;
-    await this.stage.frame(frames.flatMap((f) => this.placed(f)), orientBy);
+    const all = [...Array(count).keys()].map((f) => this.placed(f));
+    const orientBy = this.layout === 'single' ? all[count - 1]?.[0] : undefined;
+    await this.stage.frame(all.flat(), orientBy);
+    const start = this.player.snapshot.frame;
+    void this.stage.prefetch([...all.slice(start), ...all.slice(0, start)].flat());
   }
 
   /** Called when a frame cannot be drawn (e.g. core refuses to write non-finite coordinates). */

@@ -11,6 +11,8 @@ const BALL_AND_STICK = { colorScheme: 'element', radiusScale: 1.0, aspectRatio: 
 export interface Placed {
   /** Cache key: identifies the molecule, frame and offset the structure was built for. */
   key: string;
+  /** The frame's coordinates (before `offset`), for camera framing without building anything. */
+  positions: Float64Array;
   /** Builds the molecule with its bonds; called once per key. */
   build: () => Molecule;
   offset?: [number, number, number];
@@ -38,6 +40,8 @@ export class MoleculeStage {
   private shown: StructureComponent[] = [];
   private shownTags: (number | undefined)[] = [];
   private generation = 0;
+  /** Bumped by every `prefetch()` and `clear()`: only the latest background build goes on. */
+  private prefetchTicket = 0;
 
   constructor(container: HTMLElement) {
     this.stage = new Stage(container, { backgroundColor: '#10141a', tooltip: true, cameraType: 'perspective', clipDist: 0 });
@@ -84,6 +88,7 @@ export class MoleculeStage {
   /** Disposes every component (a new file or a new generation). */
   clear(): void {
     this.generation++;
+    this.prefetchTicket++;
     this.cache.clear();
     this.stage.removeAllComponents();
     this.shown = [];
@@ -107,22 +112,41 @@ export class MoleculeStage {
   }
 
   /**
-   * Points the camera at the union of the given molecules (all frames of a molecule), without
-   * animation: NGL's autoView would jump at every frame as the noise cloud contracts. With `orientBy`,
-   * the view is turned to that molecule's principal axes (its widest face to the camera); without,
-   * to NGL's default orientation (the grid is laid out in that plane).
+   * Points the camera at everything the items cover (all frames of a molecule), without animation:
+   * NGL's autoView would jump at every frame as the noise cloud contracts. The box comes from the raw
+   * coordinates, so no frame needs to be built for it. With `orientBy`, the view is turned to that
+   * molecule's principal axes (its widest face to the camera); without, to NGL's default orientation
+   * (the grid is laid out in that plane).
    */
   async frame(items: Placed[], orientBy?: Placed): Promise<void> {
-    const structures = (await Promise.all(items.map((i) => this.component(i)))).map((c) => c.structure);
-    const first = structures[0];
-    if (!first) return;
-    const box = first.boundingBox.clone();
-    for (const s of structures) box.union(s.boundingBox);
-    const center = first.center.clone();
-    box.getCenter(center);
-    const rotation = orientBy ? (await this.component(orientBy)).structure.getPrincipalAxes().getRotationQuaternion() : [0, 0, 0, 1];
+    const reference = orientBy ?? items[0];
+    if (!reference) return;
+    // three.js's Box3/Vector3 reached through NGL's own objects (three is NGL's dependency, not ours).
+    const structure = (await this.component(reference)).structure;
+    const box = structure.boundingBox.clone().makeEmpty();
+    const point = structure.center.clone();
+    for (const item of items) {
+      const p = item.positions;
+      const [dx, dy, dz] = item.offset ?? [0, 0, 0];
+      for (let i = 0; i < p.length; i += 3) box.expandByPoint(point.set(p[i]! + dx, p[i + 1]! + dy, p[i + 2]! + dz));
+    }
+    box.getCenter(point);
+    const rotation = orientBy ? structure.getPrincipalAxes().getRotationQuaternion() : [0, 0, 0, 1];
     this.stage.animationControls.rotate(rotation, 0);
-    this.stage.animationControls.zoomMove(center, this.stage.getZoomForBox(box), 0);
+    this.stage.animationControls.zoomMove(point, this.stage.getZoomForBox(box), 0);
+  }
+
+  /**
+   * Builds the components of `items` in the background, one per idle period, so that the first
+   * playback is as smooth as the next. A later call (another molecule, a new file) replaces this one.
+   */
+  async prefetch(items: Placed[]): Promise<void> {
+    const ticket = ++this.prefetchTicket;
+    for (const item of items) {
+      await new Promise<void>((resolve) => (typeof requestIdleCallback === 'function' ? requestIdleCallback(() => resolve()) : setTimeout(resolve, 0)));
+      if (ticket !== this.prefetchTicket) return;
+      if (!this.cache.has(item.key)) await this.component(item);
+    }
   }
 
   /** Calls `callback` with the tag of the molecule the user clicks. */
