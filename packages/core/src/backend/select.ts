@@ -16,6 +16,8 @@ export interface BackendChoice {
   reason: string;
   /** One line per candidate that was skipped, e.g. "tensorflow-gpu: not installed". */
   skipped: string[];
+  /** Version of tfjs-core in use. */
+  tfjsVersion: string;
 }
 
 /** Options of `selectBackend`. */
@@ -80,7 +82,7 @@ export async function selectBackend(candidates: BackendCandidate[], options: Sel
           : skipped.length === 0
             ? 'fastest available'
             : `fallback after: ${skipped.join('; ')}`;
-      return { name: candidate.name, reason, skipped };
+      return { name: candidate.name, reason, skipped, tfjsVersion: tf.version_core };
     } catch (err) {
       const why = describeLoadFailure(err);
       skipped.push(`${candidate.name}: ${why}`);

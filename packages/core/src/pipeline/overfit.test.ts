@@ -3,6 +3,10 @@ import { createModel } from '../checkpoint/modelBundle.js';
 import type { AtomEncoding } from '../data/atomEncoding.js';
 import { MoleculeDataset } from '../data/dataset.js';
 import type { Molecule } from '../chem/molecule.js';
+import { collateBatch } from '../data/batch.js';
+import { drawTrainingNoise } from '../diffusion/noise.js';
+import { simpleLossWeights } from '../diffusion/objective.js';
+import { Rng } from '../random/rng.js';
 import { LocalGradientEngine } from '../train/gradientEngine.js';
 import { Trainer } from '../train/trainer.js';
 import { defaultTrainingConfig } from '../train/trainingConfig.js';
@@ -17,24 +21,19 @@ const target: Molecule = {
 };
 const encoding: AtomEncoding = { elements: ['C', 'N', 'O', 'F'], includeCharges: true, normalization: [1, 4, 10] };
 
-/** RMSD after optimal superposition, allowing reflections (the model's distribution is E(3)-invariant). */
-function alignedRmsd(a: Float64Array, b: Float64Array): number {
-  const n = a.length / 3;
-  const centre = (p: Float64Array): number[][] => {
-    const m = [0, 1, 2].map((k) => Array.from({ length: n }, (_, i) => p[3 * i + k]!).reduce((s, v) => s + v, 0) / n);
-    return Array.from({ length: n }, (_, i) => [0, 1, 2].map((k) => p[3 * i + k]! - m[k]!));
-  };
-  const P = centre(a);
-  const Q = centre(b);
-  // Distances are invariant under rotations and reflections: compare all pair distances, which is
-  // equivalent to an optimal E(3) superposition being near zero for small errors.
+/**
+ * RMS difference of all interatomic distances between two conformations of the same atoms: zero
+ * exactly when they are related by a rotation, reflection and translation, the symmetries of the
+ * model's distribution (an alignment-free RMSD).
+ */
+function distanceRmsd(P: Float64Array, Q: Float64Array): number {
+  const n = P.length / 3;
+  const d = (p: Float64Array, i: number, j: number): number => Math.hypot(p[3 * i]! - p[3 * j]!, p[3 * i + 1]! - p[3 * j + 1]!, p[3 * i + 2]! - p[3 * j + 2]!);
   let sum = 0;
   let pairs = 0;
   for (let i = 0; i < n; i++) {
     for (let j = i + 1; j < n; j++) {
-      const dp = Math.hypot(...[0, 1, 2].map((k) => P[i]![k]! - P[j]![k]!));
-      const dq = Math.hypot(...[0, 1, 2].map((k) => Q[i]![k]! - Q[j]![k]!));
-      sum += (dp - dq) ** 2;
+      sum += (d(P, i, j) - d(Q, i, j)) ** 2;
       pairs++;
     }
   }
@@ -44,10 +43,11 @@ function alignedRmsd(a: Float64Array, b: Float64Array): number {
 describe('overfitting one molecule', () => {
   beforeAll(useTestBackend);
 
-  it('the loss falls by a large factor and samples reproduce the molecule', async () => {
+  // About a minute on an idle 2-core machine: 1,200 optimiser steps are what it takes.
+  it('the loss falls by a large factor and samples reproduce the molecule', { timeout: 600_000 }, async () => {
     const dataset = MoleculeDataset.fromMolecules(new Array(16).fill(target), encoding, { name: 'one', source: 'test', filters: [] });
-    const egnn = tinyEgnnConfig(5, { hiddenSize: 32, layers: 3 });
-    const schedule = { kind: 'polynomial' as const, timesteps: 200, power: 2, precision: 1e-5 };
+    const egnn = tinyEgnnConfig(5, { hiddenSize: 64, layers: 3 });
+    const schedule = { kind: 'polynomial' as const, timesteps: 100, power: 2, precision: 1e-5 };
     const config = defaultTrainingConfig({
       seed: 1,
       batchSize: 16,
@@ -58,27 +58,32 @@ describe('overfitting one molecule', () => {
       emaDecay: 0.9,
       optimizer: { learningRate: 3e-3, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: 0, amsgrad: true },
     });
-    const trainer = new Trainer({ egnn, schedule }, dataset, config, new LocalGradientEngine({ egnn, schedule, microBatch: 16 }));
-    const losses: number[] = [];
-    for (let i = 0; i < 400; i++) losses.push((await trainer.step()).loss);
-    const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
-    // The floor is not zero: at high noise an equivariant model cannot know the orientation.
-    expect(mean(losses.slice(-40))).toBeLessThan(mean(losses.slice(0, 20)) / 2.5);
+    const engine = new LocalGradientEngine({ egnn, schedule, microBatch: 64 });
+    const trainer = new Trainer({ egnn, schedule }, dataset, config, engine);
+    // The loss on 64 fixed noise draws over all timesteps, before and after training.
+    const probe = collateBatch(dataset, new Array(64).fill(0));
+    const probeNoise = drawTrainingNoise(new Rng(99), 64, 4, 5, probe.nodeMask, schedule.timesteps);
+    const probeLoss = (params: Float32Array): Promise<number> =>
+      engine.evaluate(params, { batch: probe, noise: probeNoise, weights: simpleLossWeights(probe, 5) });
+    const before = await probeLoss(trainer.current.params);
+    for (let i = 0; i < 1200; i++) await trainer.step();
+    const after = await probeLoss(trainer.current.ema);
+    // The floor is not zero (at high noise an equivariant model cannot know the orientation).
+    expect(after).toBeLessThan(before / 5);
 
     const model = createModel(
       { name: 'overfit', egnn, schedule, encoding, atomCountHistogram: [0, 0, 0, 0, 16] },
       trainer.current.ema,
     );
-    const { molecules } = sampleMolecules(model, { count: 4, seed: 7 });
+    const { molecules } = sampleMolecules(model, { count: 8, seed: 7 });
     let good = 0;
     for (const mol of molecules) {
       const sorted = (m: Molecule): string => [...m.elements].sort().join('');
       if (sorted(mol) !== sorted(target)) continue;
       const order = target.elements.map((e) => mol.elements.indexOf(e));
       const reordered = Float64Array.from(order.flatMap((i) => [0, 1, 2].map((k) => mol.positions[3 * i + k]!)));
-      if (alignedRmsd(reordered, target.positions) < 0.1) good++;
+      if (distanceRmsd(reordered, target.positions) < 0.1) good++;
     }
-    console.log(molecules.map((m) => m.elements.join("")), good);
-    expect(good).toBeGreaterThanOrEqual(3);
+    expect(good).toBeGreaterThanOrEqual(5);
   });
 });

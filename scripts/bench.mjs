@@ -1,0 +1,110 @@
+// equimol benchmarks (`pnpm bench`): training and sampling throughput for fixed configurations, so
+// that figures can be compared with EDM's PyTorch code on the same machine. Prints a table, or JSON
+// with --json. Synthetic QM9-sized molecules (random geometry) are used: speed does not depend on the
+// coordinates, and the benchmark then runs without ../shared.
+//   node scripts/bench.mjs [--json] [--quick] [--only train|sample|eval]
+import * as eq from '@equimol/core/node';
+import os from 'node:os';
+
+const args = process.argv.slice(2);
+const json = args.includes('--json');
+const quick = args.includes('--quick');
+const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : null;
+const backend = await eq.selectNodeBackend({ notice: () => {} });
+const results = [];
+const report = (row) => {
+  results.push(row);
+  if (!json) console.log(`${row.name.padEnd(52)} ${String(row.value.toFixed(row.unit === 'ms' ? 1 : 1)).padStart(9)} ${row.unit.padEnd(7)} ${row.note ?? ''}`);
+};
+
+/** A batch of B molecules of n atoms with random positions and types (QM9-like sizes). */
+function syntheticBatch(B, n, F, V, seed) {
+  const rng = new eq.Rng(seed);
+  const mask = new Float32Array(B * n).fill(1);
+  const positions = eq.removeCenterOfMassInPlace(Float32Array.from({ length: B * n * 3 }, () => 1.3 * rng.normal()), mask, B, n);
+  const features = new Float32Array(B * n * F);
+  for (let r = 0; r < B * n; r++) {
+    const type = rng.integer(0, V - 1);
+    features[r * F + type] = 0.25;
+    features[r * F + V] = [0.1, 0.6, 0.7, 0.8, 0.9][type] ?? 0.6;
+  }
+  return { size: B, maxAtoms: n, atomCounts: new Array(B).fill(n), positions, features, nodeMask: mask, context: new Float32Array(0) };
+}
+
+const configs = [
+  { label: 'QM9 heavy atoms (9), batch 64, hidden 128, 6 layers', n: 9, V: 4, hidden: 128, layers: 6, batch: 64 },
+  { label: 'QM9 with H (padded 29), batch 64, hidden 128, 6 layers', n: 29, V: 5, hidden: 128, layers: 6, batch: 64 },
+];
+
+async function timeSteps(engine, params, cfg, F, steps) {
+  const rng = new eq.Rng(7);
+  const batch = syntheticBatch(cfg.batch, cfg.n, F, cfg.V, 3);
+  const request = () => ({ batch, noise: eq.drawTrainingNoise(rng, cfg.batch, cfg.n, F, batch.nodeMask, 1000), weights: eq.simpleLossWeights(batch, F) });
+  await engine.compute(params, request()); // warm-up (kernel compilation, allocations)
+  const t0 = performance.now();
+  for (let i = 0; i < steps; i++) {
+    const { grads } = await engine.compute(params, request());
+    const clip = new eq.AdaptiveGradientClipper();
+    clip.clip(grads);
+  }
+  return (performance.now() - t0) / steps;
+}
+
+for (const cfg of configs) {
+  if (quick && cfg.n > 9) continue;
+  const F = cfg.V + 1;
+  const egnn = eq.edmEgnnConfig(F, cfg.hidden, cfg.layers);
+  const micro = cfg.n > 20 ? 16 : 64;
+  const spec = { egnn, schedule: eq.EDM_QM9_SCHEDULE, microBatch: micro };
+  const local = new eq.LocalGradientEngine(spec);
+  const params = local.dynamics.layout.initialise(new eq.Rng(1));
+  const steps = quick ? 2 : cfg.n > 20 ? 3 : 8;
+  if (!only || only === 'train') {
+    const ms1 = await timeSteps(local, params, cfg, F, steps);
+    report({ name: `train, 1 thread: ${cfg.label}`, value: (cfg.batch / ms1) * 1000, unit: 'mol/s', note: `${ms1.toFixed(0)} ms/step, micro-batch ${micro}` });
+    const workers = Math.min(2, os.availableParallelism?.() ?? os.cpus().length);
+    if (workers > 1 && backend.name === 'wasm') {
+      const pool = await eq.WorkerGradientEngine.start(spec, workers, 'wasm');
+      const msW = await timeSteps(pool, params, cfg, F, steps);
+      await pool.dispose();
+      report({ name: `train, ${workers} workers: ${cfg.label}`, value: (cfg.batch / msW) * 1000, unit: 'mol/s', note: `${msW.toFixed(0)} ms/step` });
+    }
+  }
+  if ((!only || only === 'eval') && cfg.n <= 9) {
+    const batch = syntheticBatch(cfg.batch, cfg.n, F, cfg.V, 5);
+    const tensors = local.dynamics.layout.toTensors(params);
+    const net = eq.networkPredictor(local.dynamics, tensors, local.schedule, batch.atomCounts);
+    net.predict(batch.positions, batch.features, 500);
+    const reps = quick ? 3 : 20;
+    const t0 = performance.now();
+    for (let i = 0; i < reps; i++) net.predict(batch.positions, batch.features, 500);
+    const ms = (performance.now() - t0) / reps;
+    net.dispose();
+    eq.disposeParameters(tensors);
+    report({ name: `network evaluation, ${cfg.batch} molecules: ${cfg.label}`, value: ms, unit: 'ms', note: `${(1000 / ms).toFixed(1)} evaluations/s` });
+  }
+  if ((!only || only === 'sample') && cfg.n <= 9) {
+    const model = eq.createModel({ name: 'bench', egnn, schedule: eq.EDM_QM9_SCHEDULE, encoding: eq.qm9Encoding(false), atomCountHistogram: [0, 0, 0, 0, 0, 0, 0, 0, 0, 1] }, params);
+    for (const stepsCount of quick ? [50] : [100, 1000]) {
+      const count = stepsCount === 1000 ? 64 : 64;
+      const t0 = performance.now();
+      eq.sampleMolecules(model, { count, seed: 1, steps: stepsCount, batchSize: 64 });
+      const s = (performance.now() - t0) / 1000;
+      report({ name: `sample ${stepsCount} steps, 1 thread, batch 64: ${cfg.label.split(',')[0]}`, value: count / s, unit: 'mol/s', note: `${s.toFixed(1)} s for ${count}` });
+    }
+  }
+}
+const peak = process.memoryUsage();
+report({ name: 'peak resident memory of this process', value: peak.rss / 2 ** 20, unit: 'MiB' });
+const summary = {
+  date: new Date().toISOString(),
+  backend: backend.name,
+  backendReason: backend.reason,
+  cpus: os.cpus().length,
+  cpuModel: os.cpus()[0]?.model,
+  node: process.version,
+  tfjs: backend.tfjsVersion,
+  results,
+};
+if (json) console.log(JSON.stringify(summary, null, 2));
+else console.log(`backend ${backend.name} (${backend.reason}); ${os.cpus().length} CPUs (${summary.cpuModel}); node ${process.version}; tfjs ${backend.tfjsVersion}`);
