@@ -1,6 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { buildDataset, type ConformerJob, generateConformers, type Molecule, newReadStats, type ReadStats } from '@equimol/core/node';
+import { buildDataset, type ConformerJob, generateConformers, isElementSymbol, type Molecule, newReadStats, type ReadStats } from '@equimol/core/node';
 import type { Argv, CommandModule } from 'yargs';
 import { type GlobalArgs, note } from '../context.js';
 import { UsageError } from '../errors.js';
@@ -69,7 +69,7 @@ const buildCommand: CommandModule<GlobalArgs, BuildArgs> = {
     if (!/\.eqd$/i.test(args.output)) throw new UsageError(`-o ${args.output}: datasets are written as .eqd files`);
     const maxAtoms = integerOption('max-atoms', args.maxAtoms);
     const elements = parseList(args.elements);
-    for (const e of elements ?? []) if (!/^[A-Z][a-z]?$/.test(e)) throw new UsageError(`--elements: "${e}" is not an element symbol`);
+    for (const e of elements ?? []) if (!isElementSymbol(e)) throw new UsageError(`--elements: "${e}" is not an element symbol`);
     const out = await prepareOutput(args.output, args.force);
     const started = performance.now();
     await writeOutputs([out], async () => {
@@ -145,11 +145,12 @@ const conformersCommand: CommandModule<GlobalArgs, ConformersArgs> = {
           continue;
         }
         written++;
-        yield {
-          ...outcome.molecule,
-          title: outcome.name ?? outcome.smiles,
-          properties: { SMILES: outcome.smiles, ...(outcome.name ? { name: outcome.name } : {}), mmff94_energy: outcome.energy!.toFixed(4) },
-        };
+        if (outcome.warning) progress.log(`${args.smiles}, line ${lines[outcome.index]}: ${outcome.smiles}: ${outcome.warning}`);
+        const properties: Record<string, string> = { SMILES: outcome.smiles };
+        if (outcome.name) properties.name = outcome.name;
+        if (outcome.energy !== undefined) properties.mmff94_energy = outcome.energy.toFixed(4);
+        if (outcome.warning) properties.warning = outcome.warning;
+        yield { ...outcome.molecule, title: outcome.name ?? outcome.smiles, properties };
       }
     }
     await writeOutputs([out], async () => {

@@ -21,8 +21,12 @@ export interface ConformerOptions {
 export interface Conformer {
   /** All atoms, hydrogens included, with bonds, formal charges and 3D coordinates in Å. */
   molecule: Molecule;
-  /** MMFF94s+ energy in kcal/mol (after minimisation when `minimize`). */
-  energy: number;
+  /** MMFF94s+ energy in kcal/mol (after minimisation when it ran), when the force field gives one. */
+  energy?: number;
+  /** Whether the MMFF94s+ minimisation ran. */
+  minimized: boolean;
+  /** Why the conformer was not minimised, for a chemist. */
+  warning?: string;
 }
 
 /** Thrown when no conformer can be made for a SMILES (unparsable, or the generator gives up). */
@@ -51,11 +55,23 @@ export function conformerFromSmiles(smiles: string, options: ConformerOptions = 
     throw new ConformerError(smiles, `not a SMILES openchemlib can read (${reason})`);
   }
   if (parsed.getAllAtoms() === 0) throw new ConformerError(smiles, 'no atoms');
-  const conformer = new ConformerGenerator(options.seed ?? 0).getOneConformerAsMolecule(parsed);
+  // openchemlib takes seed 0 to mean "seed from the clock": shift so that every equimol seed is reproducible.
+  const conformer = new ConformerGenerator((options.seed ?? 0) + 1).getOneConformerAsMolecule(parsed);
   if (!conformer) throw new ConformerError(smiles, 'the conformer generator found no clash-free 3D structure');
+  const built = fromOcl(conformer);
   const forceField = new ForceFieldMMFF94(conformer, ForceFieldMMFF94.MMFF94SPLUS, {});
-  if (options.minimize ?? true) forceField.minimise({ maxIts: options.maxIterations ?? 4000 });
+  const initial = forceField.getTotalEnergy();
+  // openchemlib's MMFF94 has no finite energy for some structures (e.g. the linear C–C≡N of
+  // acetonitrile): such conformers are kept as built from the torsion library, unminimised.
+  if (!Number.isFinite(initial)) {
+    return { molecule: built, minimized: false, warning: 'MMFF94s+ gives no finite energy for this structure; coordinates are unminimised' };
+  }
+  if (!(options.minimize ?? true)) return { molecule: built, energy: initial, minimized: false };
+  forceField.minimise({ maxIts: options.maxIterations ?? 4000 });
   const energy = forceField.getTotalEnergy();
-  if (!Number.isFinite(energy)) throw new ConformerError(smiles, 'MMFF94 gave a non-finite energy');
-  return { molecule: fromOcl(conformer), energy };
+  const molecule = fromOcl(conformer);
+  if (!Number.isFinite(energy) || !molecule.positions.every(Number.isFinite)) {
+    return { molecule: built, energy: initial, minimized: false, warning: 'MMFF94s+ minimisation diverged; coordinates are unminimised' };
+  }
+  return { molecule, energy, minimized: true };
 }

@@ -16,8 +16,11 @@ export interface ConformerOutcome {
   smiles: string;
   name?: string;
   molecule?: Molecule;
-  /** MMFF94s+ energy in kcal/mol. */
+  /** MMFF94s+ energy in kcal/mol, when the force field gives one. */
   energy?: number;
+  /** Why the conformer was not minimised (it is still returned). */
+  warning?: string;
+  /** Why there is no conformer. */
   error?: string;
 }
 
@@ -36,8 +39,11 @@ export function conformerOutcome(job: ConformerJob, index: number, options: Gene
   const base: ConformerOutcome = { index, smiles: job.smiles, ...(job.name !== undefined ? { name: job.name } : {}) };
   try {
     const { workers: _workers, seed, ...rest } = options;
-    const { molecule, energy } = conformerFromSmiles(job.smiles, { ...rest, seed: (seed ?? 0) + index });
-    return { ...base, molecule, energy };
+    const conformer = conformerFromSmiles(job.smiles, { ...rest, seed: (seed ?? 0) + index });
+    const out: ConformerOutcome = { ...base, molecule: conformer.molecule };
+    if (conformer.energy !== undefined) out.energy = conformer.energy;
+    if (conformer.warning !== undefined) out.warning = conformer.warning;
+    return out;
   } catch (err) {
     return { ...base, error: (err as Error).message };
   }

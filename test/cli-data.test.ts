@@ -1,0 +1,116 @@
+// `equimol data build | conformers | convert` end to end.
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { MoleculeDataset, parseSdf, parseXyz } from '../packages/core/src/index.js';
+import { equimol, FIXTURES, recordElements, scratch, sdfRecords } from './cli-run.js';
+
+const QM9 = join(FIXTURES, 'chem/qm9-train-sample.sdf');
+const NPZ = join(FIXTURES, 'chem/edm-qm9-test-sample.npz');
+const SMILES = join(FIXTURES, 'cli/small.smi');
+const { dir, remove } = scratch('data');
+afterAll(remove);
+
+describe('equimol data build', () => {
+  it('packs molecule files into a dataset, optionally without hydrogens and with a fixed vocabulary', () => {
+    const r = equimol(['data', 'build', QM9, NPZ, '-o', 'heavy.eqd', '--remove-hydrogens', '--elements', 'C,N,O,F', '--name', 'tiny'], dir);
+    expect(r.status).toBe(0);
+    expect(r.stderr).toMatch(/11 molecules, elements C N O F, up to 9 atoms \(hydrogens removed\) → heavy\.eqd/);
+    const dataset = MoleculeDataset.fromBytes(new Uint8Array(readFileSync(join(dir, 'heavy.eqd'))), 'heavy.eqd');
+    expect(dataset.count).toBe(11);
+    expect(dataset.encoding.elements).toEqual(['C', 'N', 'O', 'F']);
+    expect(dataset.card.name).toBe('tiny');
+    expect(dataset.card.source).toBe('qm9-train-sample.sdf, edm-qm9-test-sample.npz');
+  });
+
+  it('keeps every element seen by default', () => {
+    expect(equimol(['data', 'build', QM9, '-o', 'all.eqd'], dir).status).toBe(0);
+    const dataset = MoleculeDataset.fromBytes(new Uint8Array(readFileSync(join(dir, 'all.eqd'))), 'all.eqd');
+    expect(dataset.encoding.elements).toEqual(['H', 'C', 'N', 'O']);
+  });
+
+  it.each([
+    [[QM9, '-o', 'x.sdf'], 2, /datasets are written as \.eqd files/],
+    [['missing.sdf', '-o', 'x.eqd'], 2, /missing\.sdf: no such file/],
+    [[QM9, '-o', 'x.eqd', '--elements', 'C,Nx'], 2, /"Nx" is not an element symbol/],
+    [[QM9, '-o', 'all.eqd'], 2, /all\.eqd exists; use --force/],
+    [[QM9, '-o', 'x.eqd', '--elements', 'C,H'], 1, /element O is not in the vocabulary \[C, H\]/],
+  ])('equimol data build %s → exit %i', (args, status, message) => {
+    const r = equimol(['data', 'build', ...args], dir);
+    expect(r.stderr).toMatch(message);
+    expect(r.status).toBe(status);
+    expect(existsSync(join(dir, 'x.eqd'))).toBe(false);
+  });
+});
+
+describe('equimol data convert', () => {
+  it('converts between npz, SDF, XYZ and JSON', () => {
+    expect(equimol(['data', 'convert', NPZ, 'edm.sdf'], dir).status).toBe(0);
+    const sdf = parseSdf(readFileSync(join(dir, 'edm.sdf'), 'utf8'));
+    expect(sdf).toHaveLength(5);
+    expect(equimol(['data', 'convert', 'edm.sdf', 'edm.xyz'], dir).status).toBe(0);
+    const xyz = parseXyz(readFileSync(join(dir, 'edm.xyz'), 'utf8'));
+    expect(xyz.map((m) => m.elements)).toEqual(sdf.map((m) => m.elements));
+    expect(equimol(['data', 'convert', 'edm.xyz', 'edm.json'], dir).status).toBe(0);
+    expect(equimol(['data', 'convert', 'edm.json', 'back.sdf.gz'], dir).status).toBe(0);
+    expect(equimol(['data', 'convert', 'back.sdf.gz', 'back.sdf'], dir).status).toBe(0);
+    const back = parseSdf(readFileSync(join(dir, 'back.sdf'), 'utf8'));
+    expect(back.map((m) => Array.from(m.positions))).toEqual(xyz.map((m) => Array.from(m.positions)));
+  });
+
+  it('says that npz is read only', () => {
+    const r = equimol(['data', 'convert', QM9, 'out.npz'], dir);
+    expect(r.status).toBe(2);
+    expect(r.stderr.trim()).toBe("equimol: out.npz: equimol reads EDM's .npz files but cannot write them (npz is read-only); write .sdf, .xyz or .json");
+  });
+
+  it.each([
+    [[QM9, 'out.pdb'], /unknown output type/],
+    [['in.pdb', 'out.sdf'], /in\.pdb: no such file/],
+  ])('equimol data convert %s → exit 2', (args, message) => {
+    const r = equimol(['data', 'convert', ...args], dir);
+    expect(r.stderr).toMatch(message);
+    expect(r.status).toBe(2);
+  });
+});
+
+describe('equimol data conformers', () => {
+  it('makes one 3D conformer with hydrogens per SMILES and reports the ones it cannot make', () => {
+    const r = equimol(['data', 'conformers', '--smiles', SMILES, '-o', 'conf.sdf'], dir);
+    expect(r.status).toBe(0);
+    expect(r.stderr).toMatch(/small\.smi, line 6: no conformer for not_a_smiles: not a SMILES openchemlib can read/);
+    expect(r.stderr).toMatch(/3 conformers → conf\.sdf .*1 SMILES failed/);
+    const records = sdfRecords(readFileSync(join(dir, 'conf.sdf'), 'utf8'));
+    expect(records.map((x) => x.fields.name)).toEqual(['ethanol', 'phenol', 'cyclopropylamine']);
+    expect(records.map((x) => x.fields.SMILES)).toEqual(['CCO', 'c1ccccc1O', 'C1CC1N']);
+    expect(recordElements(records[0]!.lines).sort().join('')).toBe('CCHHHHHHO');
+    for (const x of records) expect(Number(x.fields.mmff94_energy)).toBeLessThan(100);
+    // The same seed gives the same conformers in another process.
+    expect(equimol(['data', 'conformers', '--smiles', SMILES, '-o', 'again.sdf', '-q'], dir).status).toBe(0);
+    expect(readFileSync(join(dir, 'again.sdf'), 'utf8')).toBe(readFileSync(join(dir, 'conf.sdf'), 'utf8'));
+    // The conformers are a training set: build → train is the documented path.
+    expect(equimol(['data', 'build', 'conf.sdf', '-o', 'conf.eqd'], dir).status).toBe(0);
+  });
+
+  it('gives the same conformers on two worker threads', () => {
+    const many = ['C', 'CC', 'CCC', 'CO', 'CN', 'C=O', 'CC#N', 'OCCO', 'NCCN', 'c1ccccc1'];
+    writeFileSync(join(dir, 'many.smi'), many.join('\n') + '\n');
+    expect(equimol(['data', 'conformers', '--smiles', 'many.smi', '-o', 'one.sdf'], dir).status).toBe(0);
+    expect(equimol(['data', 'conformers', '--smiles', 'many.smi', '-o', 'two.sdf', '-j', '2'], dir).status).toBe(0);
+    expect(readFileSync(join(dir, 'two.sdf'), 'utf8')).toBe(readFileSync(join(dir, 'one.sdf'), 'utf8'));
+    // Acetonitrile has no finite MMFF94 energy in openchemlib: kept unminimised, with a warning.
+    const nitrile = sdfRecords(readFileSync(join(dir, 'one.sdf'), 'utf8')).find((x) => x.fields.SMILES === 'CC#N')!;
+    expect(nitrile.fields.warning).toMatch(/unminimised/);
+  });
+
+  it.each([
+    [['--smiles', 'none.smi', '-o', 'c.sdf'], 2, /none\.smi: no such file/],
+    [['--smiles', SMILES, '-o', 'c.xyz'], 2, /written as SDF/],
+    [['--smiles', SMILES, '-o', 'c.sdf', '-j', '0'], 2, /--workers must be an integer ≥ 1/],
+    [['-o', 'c.sdf'], 2, /Missing required argument: smiles/],
+  ])('equimol data conformers %s → exit %i', (args, status, message) => {
+    const r = equimol(['data', 'conformers', ...args], dir);
+    expect(r.stderr).toMatch(message);
+    expect(r.status).toBe(status);
+  });
+});
