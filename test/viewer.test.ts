@@ -203,6 +203,15 @@ describe.skipIf(skip !== undefined)('viewer in Chromium', () => {
     expect((await hook(() => window.__equimol!.panel())).formula).toBe('C6H6N2O');
   });
 
+  it('opens at the molecule, frame and layout a link names', async () => {
+    const linked = await browser.context.newPage();
+    await linked.goto(`${server.url}&molecule=2&frame=-1&layout=grid`);
+    await linked.waitForFunction(() => window.__equimol?.ready === true, null, { timeout: 60_000 });
+    expect(await linked.evaluate(() => window.__equimol!.state())).toMatchObject({ molecule: 2, frame: 9, layout: 'grid', playing: false });
+    expect(await linked.evaluate(() => window.__equimol!.shown().length)).toBe(3);
+    await linked.close();
+  });
+
   it('works as a standalone HTML file with no server', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'equimol-standalone-'));
     try {

@@ -126,12 +126,25 @@ document.getElementById('generate-form')!.addEventListener('submit', (e) => {
 
 // ----- start ---------------------------------------------------------------------------------------
 
+/**
+ * Opens what the page was given: the standalone embed or `?file=`, then applies the view parameters
+ * `molecule` (index in the batch), `frame` (0-based; negative counts from the end), `layout=grid` and
+ * `play=1`, so a link can point at one frame of one molecule.
+ */
 async function start(): Promise<void> {
+  const params = new URLSearchParams(location.search);
   const embedded = embeddedFile();
-  const file = new URLSearchParams(location.search).get('file');
+  const file = params.get('file');
   if (embedded) await openFile(() => openBlob(embedded.name, embedded.body));
   else if (file) await openFile(() => openUrl(file));
-  else setStatus('open a file or generate');
+  else return setStatus('open a file or generate');
+  if (params.get('layout') === 'grid') await app.setLayout('grid');
+  const molecule = Number(params.get('molecule'));
+  if (params.has('molecule') && Number.isInteger(molecule)) await app.select(molecule);
+  const frame = Number(params.get('frame'));
+  if (params.has('frame') && Number.isInteger(frame)) app.player.seek(frame < 0 ? app.state.frameCount + frame : frame);
+  if (params.get('play') === '1') app.player.play();
+  await app.settled();
 }
 
 void start()
