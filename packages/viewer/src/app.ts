@@ -5,8 +5,14 @@ import { describeMolecule, perceiveFrameBonds, type MoleculeReport } from './che
 import { Player } from './player.js';
 import { MoleculeStage, type Placed } from './stage.js';
 
-/** Single molecule, or every molecule of the batch side by side. */
+/** Single molecule, or the molecules of the batch side by side (the first `GRID_LIMIT`). */
 export type Layout = 'single' | 'grid';
+
+/**
+ * Molecules in the grid overview: a 6 × 6 page stays legible and playable (each shown molecule is one
+ * NGL component per frame); larger batches are browsed one by one from the list.
+ */
+export const GRID_LIMIT = 36;
 
 /** What the UI needs to draw after a change. */
 export interface ViewState {
@@ -188,10 +194,11 @@ export class ViewerApp {
       const one = item(this.molecule, frame);
       return one ? [one] : [];
     }
-    const cell = gridCell(t);
-    const cols = Math.ceil(Math.sqrt(t.molecules.length));
+    const shown = t.molecules.slice(0, GRID_LIMIT);
+    const cell = gridCell({ molecules: shown });
+    const cols = Math.ceil(Math.sqrt(shown.length));
     // NGL's default camera looks down −z with +x to the left: columns run along −x to read left to right.
-    return t.molecules.flatMap((_, m) => item(m, frame, [-(m % cols) * cell, -Math.floor(m / cols) * cell, 0]) ?? []);
+    return shown.flatMap((_, m) => item(m, frame, [-(m % cols) * cell, -Math.floor(m / cols) * cell, 0]) ?? []);
   }
 
   /**

@@ -4,7 +4,7 @@ import type { ViewerApp, ViewState } from './app.js';
 import { canRecordWebm, download, exportStem, framePng, recordWebm } from './export.js';
 import { openLocalFile } from './open.js';
 import type { PlayerState } from './player.js';
-import { frameReport } from './app.js';
+import { frameReport, GRID_LIMIT } from './app.js';
 
 function $<T extends HTMLElement = HTMLElement>(id: string): T {
   const el = document.getElementById(id);
@@ -71,7 +71,9 @@ export function bindUi(app: ViewerApp, openFile: (load: () => Promise<{ name: st
     $('facts-note').textContent = !r ? '' : r.invalidReason ? `invalid: ${r.invalidReason}` : r.fragments > 1 ? `${r.fragments} fragments; SMILES of the largest` : '';
     $('layout').textContent = s.layout === 'grid' ? 'Single' : 'Grid';
     const count = s.trajectory?.molecules.length ?? 0;
-    $('molecule-count').textContent = count ? `${count} molecule${count === 1 ? '' : 's'}` : '';
+    $('molecule-count').textContent = !count
+      ? ''
+      : `${count} molecule${count === 1 ? '' : 's'}` + (s.layout === 'grid' && count > GRID_LIMIT ? ` (grid: first ${GRID_LIMIT})` : '');
     $<HTMLButtonElement>('layout').disabled = count < 2;
 
     // The list names each molecule by the formula of its final frame (what the chain produced).
