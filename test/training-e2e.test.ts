@@ -63,7 +63,7 @@ describe('training end to end', () => {
         config: resume ? undefined : {
           name: 'kill-test', dataset: ${JSON.stringify(datasetPath)},
           egnn: ${JSON.stringify({ hiddenSize: 16, layers: 2 })}, schedule: ${JSON.stringify(schedule)},
-          training: { batchSize: 2, microBatch: 2, maxSteps: 400, checkpointEvery: 5, logEvery: 5, validateEvery: 0, validationFraction: 0 },
+          training: { batchSize: 2, microBatch: 2, maxSteps: 400, checkpointEvery: 5, logEvery: 5, validateEvery: 0, validationFraction: 0, sampleEvery: 5, sampleCount: 2, sampleSteps: 4 },
         },
       });
     `;
@@ -77,7 +77,8 @@ describe('training end to end', () => {
     const latest = join(outDir, 'checkpoints', 'latest.eqt');
     await new Promise<void>((resolve, reject) => {
       const timer = setInterval(() => {
-        if (existsSync(latest) && /step 10 /.test(output)) {
+        const step = existsSync(latest) ? core.trainerStateFromBytes(new Uint8Array(readFileSync(latest))).state.step : 0;
+        if (step >= 10) {
           clearInterval(timer);
           first.kill('SIGKILL');
           resolve();
@@ -104,6 +105,12 @@ describe('training end to end', () => {
     expect(final.step).toBe(saved + 5);
     const log = readFileSync(join(outDir, 'train.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     expect(log.at(-1).step).toBe(saved + 5);
+    const samples = log.filter((r) => r.type === 'samples');
+    expect(samples.length).toBeGreaterThan(0);
+    for (const key of ['validity', 'atomStability', 'moleculeStability']) {
+      expect(samples[0].metrics[key]).toBeGreaterThanOrEqual(0);
+      expect(samples[0].metrics[key]).toBeLessThanOrEqual(1);
+    }
     const model = await core.loadModelDirectory(join(outDir, 'model'));
     expect(model.meta.training?.['step']).toBe(saved + 5);
   });

@@ -9,7 +9,7 @@ import { EgnnDynamics } from '../model/dynamics.js';
 import { disposeParameters } from '../model/parameters.js';
 import { Rng } from '../random/rng.js';
 import { fixturePath, tinyEgnnConfig, useTestBackend } from '../testing/fixtures.js';
-import { erf, estimateNll, featureLogLikelihood, priorKl } from './likelihood.js';
+import { erf, estimateNll, featureLogLikelihood, priorKl, trainingVlbWeights } from './likelihood.js';
 import { noisyInputs } from './objective.js';
 import { EDM_QM9_SCHEDULE, NoiseSchedule } from './schedule.js';
 
@@ -63,6 +63,19 @@ describe('variational bound', () => {
       expect(terms.diffusion[b]).toBeGreaterThan(0);
     }
     expect(tf.memory().numTensors).toBeLessThan(50);
+  });
+
+  it("training VLB weights: (T+1)·½(SNR(s)/SNR(t) − 1) for t > 0, (T+1)·½ on positions only at t = 0", () => {
+    const w = trainingVlbWeights(batch, Int32Array.from([0, 1, 500, 1000]), schedule);
+    const T = 1000;
+    expect(w.x[0]).toBeCloseTo(0.5 * (T + 1), 6);
+    expect(w.h[0]).toBe(0);
+    for (const [b, t] of [[1, 1], [2, 500], [3, 1000]] as const) {
+      const snrS = NoiseSchedule.snr(schedule.gammaAtStep(t - 1));
+      const snrT = NoiseSchedule.snr(schedule.gammaAtStep(t));
+      expect(w.x[b]! / ((T + 1) * 0.5 * (snrS / snrT - 1))).toBeCloseTo(1, 4);
+      expect(w.h[b]).toBe(w.x[b]);
+    }
   });
 
   it('L_0 noise error is ~zero when the network predicts the true noise, leaving only constants', () => {

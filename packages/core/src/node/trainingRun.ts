@@ -1,6 +1,8 @@
 import { appendFile, mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { createModel } from '../checkpoint/modelBundle.js';
+import { evaluateMolecules } from '../metrics/evaluate.js';
+import { sampleMolecules } from '../pipeline/sampleMolecules.js';
 import { featureCount } from '../data/atomEncoding.js';
 import { MoleculeDataset } from '../data/dataset.js';
 import { type NoiseScheduleConfig, EDM_QM9_SCHEDULE } from '../diffusion/schedule.js';
@@ -40,7 +42,7 @@ export interface TrainingRunOptions {
   backend?: string;
   /** Human-readable progress lines. */
   print?: (line: string) => void;
-  /** Extra hooks (e.g. sampling evaluation). */
+  /** Replaces the default sampling evaluation (EDM's metrics on `sampleCount` molecules every `sampleEvery` steps). */
   hooks?: Pick<TrainerHooks, 'onSampleEvaluation'>;
   /** Polled between steps; defaults to SIGINT/SIGTERM handling. */
   shouldStop?: () => boolean;
@@ -146,9 +148,11 @@ export async function runTraining(options: TrainingRunOptions): Promise<TrainerS
     onLog: async (record: TrainingLogRecord) => {
       await appendFile(logPath, JSON.stringify(record) + '\n');
       if (record.type === 'train') {
+        const eta = etaSeconds(record, run.training, trainer.trainIndices.length);
         print(
           `step ${record.step} epoch ${record.epoch.toFixed(2)} loss ${record.loss.toFixed(4)} |g| ${record.gradNorm.toFixed(2)} ` +
-            `${record.moleculesPerSecond.toFixed(1)} mol/s${record.clipped ? ` clipped ${record.clipped}` : ''}${record.skipped ? ` skipped ${record.skipped}` : ''}`,
+            `${record.moleculesPerSecond.toFixed(1)} mol/s${record.clipped ? ` clipped ${record.clipped}` : ''}${record.skipped ? ` skipped ${record.skipped}` : ''}` +
+            (eta !== null ? ` ETA ${formatDuration(eta)}` : ''),
         );
       } else if (record.type === 'validation') {
         print(`step ${record.step} validation loss ${record.loss.toFixed(4)}${record.best ? ' (best)' : ''}`);
@@ -171,7 +175,7 @@ export async function runTraining(options: TrainingRunOptions): Promise<TrainerS
       await exportModel(state, join(outDir, 'model'));
       if (reason !== 'periodic') print(`checkpoint written at step ${state.step} (${reason})`);
     },
-    onSampleEvaluation: options.hooks?.onSampleEvaluation,
+    onSampleEvaluation: options.hooks?.onSampleEvaluation ?? ((ema, step) => sampleQuality(run, dataset, ema, step)),
     shouldStop: options.shouldStop ?? (() => stopRequested),
   };
   try {
@@ -181,4 +185,42 @@ export async function runTraining(options: TrainingRunOptions): Promise<TrainerS
     process.off('SIGTERM', sigterm);
     await engine.dispose();
   }
+}
+
+/** Seconds left at the current speed, when the run has a step or epoch limit. */
+function etaSeconds(record: Extract<TrainingLogRecord, { type: 'train' }>, cfg: TrainingConfig, trainCount: number): number | null {
+  const stepsPerEpoch = Math.ceil(trainCount / cfg.batchSize);
+  const limits = [cfg.maxSteps, cfg.maxEpochs !== undefined ? cfg.maxEpochs * stepsPerEpoch : undefined].filter((v): v is number => v !== undefined);
+  if (limits.length === 0 || record.moleculesPerSecond <= 0) return null;
+  const remaining = Math.max(0, Math.min(...limits) - record.step);
+  return (remaining * cfg.batchSize) / record.moleculesPerSecond;
+}
+
+function formatDuration(seconds: number): string {
+  const h = Math.floor(seconds / 3600);
+  const m = Math.floor((seconds % 3600) / 60);
+  return h > 0 ? `${h}h${String(m).padStart(2, '0')}m` : `${m}m${String(Math.floor(seconds % 60)).padStart(2, '0')}s`;
+}
+
+/**
+ * Quality while training: sample `sampleCount` molecules with the EMA weights (fixed seed, strided
+ * sampler with `sampleSteps` steps) and measure them with EDM's metrics.
+ */
+async function sampleQuality(run: RunConfig, dataset: MoleculeDataset, ema: Float32Array, step: number): Promise<Record<string, number>> {
+  const model = createModel(
+    { name: run.name, egnn: run.egnn, schedule: run.schedule, encoding: dataset.encoding, atomCountHistogram: dataset.atomCountHistogram() },
+    ema,
+  );
+  const t0 = Date.now();
+  const { molecules } = sampleMolecules(model, { count: run.training.sampleCount, seed: 12345, steps: run.training.sampleSteps, batchSize: run.training.batchSize });
+  const report = evaluateMolecules(molecules);
+  return {
+    step,
+    molecules: report.molecules,
+    atomStability: report.atomStability,
+    moleculeStability: report.moleculeStability,
+    validity: report.validity,
+    uniqueness: report.uniqueness,
+    seconds: (Date.now() - t0) / 1000,
+  };
 }

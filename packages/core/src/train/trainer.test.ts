@@ -60,6 +60,15 @@ describe('trainer', () => {
     expect(last).toBeLessThan(first / 2);
   });
 
+  it('trains with the variational bound as the loss', async () => {
+    const trainer = new Trainer(model, dataset, { ...config, loss: 'vlb' }, engine());
+    for (let i = 0; i < 3; i++) {
+      const r = await trainer.step();
+      expect(Number.isFinite(r.loss)).toBe(true);
+      expect(r.skipped).toBe(false);
+    }
+  });
+
   it('run() logs, checkpoints at the end and stops on request with a checkpoint', async () => {
     const records: string[] = [];
     const reasons: string[] = [];
