@@ -52,6 +52,8 @@ export interface ChainOptions {
   frames?: number;
   /** Called after each network evaluation. */
   onStep?: (done: number, total: number) => void;
+  /** Called with each frame as soon as it is kept (for live animation). */
+  onFrame?: (frame: ChainFrame) => void;
 }
 
 /** ε̂ for a batch state: flat [B, N, 3] and [B, N, F] arrays in, same shapes out. */
@@ -136,9 +138,11 @@ export function sampleChain(
   const wanted = Math.min(options.frames ?? 0, transitions + 1);
   // Frame i is taken after round(i·transitions/(wanted − 1)) transitions; the last one is the sample.
   const framePoints = new Set(Array.from({ length: wanted }, (_, i) => (wanted === 1 ? transitions : Math.round((i * transitions) / (wanted - 1)))));
-  const saveFrame = (step: number, zx: Float32Array, zh: Float32Array): void => {
-    frames.push({ step, ...decode(model, zx, zh, nodeMask, B, N) });
+  const keepFrame = (frame: ChainFrame): void => {
+    frames.push(frame);
+    options.onFrame?.(frame);
   };
+  const saveFrame = (step: number, zx: Float32Array, zh: Float32Array): void => keepFrame({ step, ...decode(model, zx, zh, nodeMask, B, N) });
   if (framePoints.has(0) && transitions > 0) saveFrame(steps[0]!, z.x, z.h);
   const predict = (step: number): { epsX: Float32Array; epsH: Float32Array } => predictNoise(z.x, z.h, step);
   for (let k = 0; k + 1 < steps.length; k++) {
@@ -181,7 +185,7 @@ export function sampleChain(
   removeCenterOfMassInPlace(x, nodeMask, B, N);
   options.onStep?.(totalEvaluations, totalEvaluations);
   const result = decode(model, x, z.h, nodeMask, B, N);
-  if (framePoints.has(transitions)) frames.push({ step: 0, ...result });
+  if (framePoints.has(transitions)) keepFrame({ step: 0, ...result });
   return { ...result, frames };
 }
 

@@ -46,7 +46,9 @@ describe('sampleMolecules', () => {
   });
 
   it('returns trajectories with the requested frames, ending at the sample', () => {
-    const r = sampleMolecules(model, { count: 2, seed: 5, trajectoryFrames: 4, steps: 30 });
+    const live: string[] = [];
+    const r = sampleMolecules(model, { count: 2, seed: 5, trajectoryFrames: 4, steps: 30, onFrame: (i, f) => live.push(`${i}:${f.step}`) });
+    expect(live.sort()).toEqual(['0:0', '0:10', '0:20', '0:30', '1:0', '1:10', '1:20', '1:30']);
     expect(r.trajectory!.molecules).toHaveLength(2);
     for (const [k, traj] of r.trajectory!.molecules.entries()) {
       expect(traj.frames.map((f) => f.step)).toEqual([30, 20, 10, 0]);

@@ -1,8 +1,8 @@
 import type { Molecule } from '../chem/molecule.js';
 import type { EquimolModel } from '../checkpoint/modelBundle.js';
-import { networkPredictor, type SamplerKind, sampleChain } from '../diffusion/samplers.js';
+import { type ChainFrame, networkPredictor, type SamplerKind, sampleChain } from '../diffusion/samplers.js';
 import { NoiseSchedule } from '../diffusion/schedule.js';
-import type { Trajectory, TrajectoryMolecule } from '../io/trajectory.js';
+import type { Trajectory, TrajectoryFrame, TrajectoryMolecule } from '../io/trajectory.js';
 import { disposeParameters } from '../model/parameters.js';
 import { Rng } from '../random/rng.js';
 
@@ -27,6 +27,8 @@ export interface SampleOptions {
   trajectoryFrames?: number;
   /** Called as molecules finish (done, total). */
   onProgress?: (done: number, total: number) => void;
+  /** Called with each trajectory frame of molecule `index` as soon as it exists (needs trajectoryFrames). */
+  onFrame?: (index: number, frame: TrajectoryFrame) => void;
 }
 
 /** Generated molecules (heavy atoms or all atoms as the model was trained) and optional trajectories. */
@@ -100,6 +102,20 @@ export function sampleMolecules(model: EquimolModel, options: SampleOptions): Sa
       while (b1 < order.length && b1 - b0 < batchSize && counts[order[b1]!] === n) b1++;
       const members = order.slice(b0, b1);
       const memberCounts = members.map((k) => counts[k]!);
+      const toMolecule = (b: number, positions: Float32Array, types: Int32Array): { elements: string[]; positions: Float64Array } => {
+        const elements: string[] = [];
+        const pos = new Float64Array(3 * n);
+        for (let a = 0; a < n; a++) {
+          elements.push(encoding.elements[types[b * n + a]!]!);
+          for (let d = 0; d < 3; d++) pos[3 * a + d] = positions[(b * n + a) * 3 + d]!;
+        }
+        return { elements, positions: pos };
+      };
+      const toFrame = (b: number, f: ChainFrame): TrajectoryFrame => {
+        const g = model.schedule.gammaAtStep(f.step);
+        return { ...toMolecule(b, f.positions, f.types), step: f.step, t: f.step / model.schedule.timesteps, gamma: g, snr: NoiseSchedule.snr(g) };
+      };
+      const onFrame = options.onFrame;
       const network = networkPredictor(model.dynamics, params, model.schedule, memberCounts);
       let out;
       try {
@@ -114,22 +130,18 @@ export function sampleMolecules(model: EquimolModel, options: SampleOptions): Sa
           network.predict,
           memberCounts,
           members.map((k) => rngs[k]!),
-          { sampler: options.sampler, steps: options.steps, frames },
+          {
+            sampler: options.sampler,
+            steps: options.steps,
+            frames,
+            onFrame: onFrame ? (f) => members.forEach((k, b) => onFrame(start + k, toFrame(b, f))) : undefined,
+          },
         );
       } finally {
         network.dispose();
       }
       members.forEach((k, b) => {
-        const toMolecule = (positions: Float32Array, types: Int32Array): { elements: string[]; positions: Float64Array } => {
-          const elements: string[] = [];
-          const pos = new Float64Array(3 * n);
-          for (let a = 0; a < n; a++) {
-            elements.push(encoding.elements[types[b * n + a]!]!);
-            for (let d = 0; d < 3; d++) pos[3 * a + d] = positions[(b * n + a) * 3 + d]!;
-          }
-          return { elements, positions: pos };
-        };
-        const mol = toMolecule(out.positions, out.types);
+        const mol = toMolecule(b, out.positions, out.types);
         molecules[k] = {
           title: `${model.meta.name} seed ${seed} #${start + k}`,
           ...mol,
@@ -139,10 +151,7 @@ export function sampleMolecules(model: EquimolModel, options: SampleOptions): Sa
           trajectories[k] = {
             index: start + k,
             title: molecules[k]!.title,
-            frames: out.frames.map((f) => {
-              const g = model.schedule.gammaAtStep(f.step);
-              return { ...toMolecule(f.positions, f.types), step: f.step, t: f.step / model.schedule.timesteps, gamma: g, snr: NoiseSchedule.snr(g) };
-            }),
+            frames: out.frames.map((f) => toFrame(b, f)),
           };
         }
       });
