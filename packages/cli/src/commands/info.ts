@@ -40,7 +40,7 @@ export const infoCommand: CommandModule<GlobalArgs, InfoArgs> = {
       process.stdout.write(JSON.stringify(card, null, 2) + '\n');
       return;
     }
-    const lines = [`equimol ${cliVersion()}`, '', `backend: ${backend.name} (${backend.reason})`];
+    const lines = [`equimol ${cliVersion()}`, '', `backend: ${backend.name} — ${backend.reason}`];
     for (const s of backend.skipped) lines.push(`  skipped ${s}`);
     lines.push('', ...modelCard(model, modelDir));
     const others = shippedModels().filter((m) => m !== args.model);

@@ -1,0 +1,104 @@
+// `equimol train` end to end on a tiny dataset built from a fixture: a new run, resuming it, a
+// config file, sampling with the trained model, and refused or impossible runs.
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { equimol, FIXTURES, scratch, sdfRecords, startEquimol } from './cli-run.js';
+
+const TINY = ['--hidden', '16', '--layers', '2', '--batch-size', '3', '--validation-fraction', '0.2', '--log-every', '1', '--validate-every', '3', '--checkpoint-every', '3'];
+const { dir, remove } = scratch('train');
+afterAll(remove);
+
+describe('equimol train', () => {
+  beforeAll(() => {
+    const r = equimol(['data', 'build', join(FIXTURES, 'chem/qm9-train-sample.sdf'), join(FIXTURES, 'chem/edm-qm9-test-sample.npz'), '-o', 'tiny.eqd', '--remove-hydrogens'], dir);
+    expect(r.status).toBe(0);
+  });
+
+  it('trains a new run for a few steps: run.json, train.jsonl, checkpoints and a model', () => {
+    const r = equimol(['train', '--data', 'tiny.eqd', '--out', 'run', '--steps', '3', '--name', 'tiny-run', ...TINY], dir);
+    expect(r.stderr).toMatch(/stopped at step 3 .* model in run\/model/);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/training tiny-run: \d+ parameters/);
+    expect(r.stdout).toMatch(/step 3 epoch [\d.]+ loss [\d.]+/);
+    const run = JSON.parse(readFileSync(join(dir, 'run/run.json'), 'utf8')) as { name: string; egnn: { hiddenSize: number; layers: number }; training: { maxSteps: number; batchSize: number; optimizer: { learningRate: number; beta1: number } }; command: string };
+    expect(run.name).toBe('tiny-run');
+    expect(run.egnn).toMatchObject({ hiddenSize: 16, layers: 2 });
+    expect(run.training).toMatchObject({ maxSteps: 3, batchSize: 3 });
+    expect(run.training.optimizer).toMatchObject({ learningRate: 1e-4, beta1: 0.9 });
+    expect(run.command).toMatch(/^equimol train --data tiny\.eqd/);
+    const log = readFileSync(join(dir, 'run/train.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { type: string; step: number });
+    expect(log.filter((x) => x.type === 'train').map((x) => x.step)).toEqual([1, 2, 3]);
+    expect(existsSync(join(dir, 'run/checkpoints/latest.eqt'))).toBe(true);
+    expect(existsSync(join(dir, 'run/model/model.json'))).toBe(true);
+  });
+
+  it('samples with the trained model by path, and shows its card', () => {
+    const r = equimol(['sample', '-m', 'run/model', '-n', '2', '--steps', '5', '-o', 'mine.sdf'], dir);
+    expect(r.status).toBe(0);
+    const records = sdfRecords(readFileSync(join(dir, 'mine.sdf'), 'utf8'));
+    expect(records.map((x) => x.fields.model)).toEqual(['tiny-run', 'tiny-run']);
+    const info = equimol(['info', '-m', 'run/model'], dir);
+    expect(info.status).toBe(0);
+    expect(info.stdout).toMatch(/model: tiny-run/);
+    expect(info.stdout).toMatch(/network: +EGNN, 2 layers, hidden 16/);
+    expect(info.stdout).toMatch(/source: +qm9-train-sample\.sdf, edm-qm9-test-sample\.npz/);
+  });
+
+  it('resumes a run from its latest checkpoint with the settings in run.json', () => {
+    const r = equimol(['train', '--out', 'run', '--resume', '--steps', '9'], dir);
+    expect(r.status).toBe(0);
+    expect(r.stderr).toMatch(/ignoring --steps/);
+    expect(r.stdout).toMatch(/resuming tiny-run at step 3/);
+  });
+
+  it('writes a checkpoint and stops cleanly on Ctrl-C, and resumes from it', async () => {
+    const child = startEquimol(['train', '--data', 'tiny.eqd', '--out', 'run-int', '--steps', '20', ...TINY], dir);
+    let stdout = '';
+    await new Promise<void>((resolve) =>
+      child.stdout.on('data', (chunk: Buffer) => {
+        stdout += chunk.toString();
+        if (/step 2 epoch/.test(stdout)) resolve();
+      }),
+    );
+    child.kill('SIGINT');
+    const code = await new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/SIGINT: finishing this step and writing a checkpoint/);
+    expect(existsSync(join(dir, 'run-int/checkpoints/latest.eqt'))).toBe(true);
+    const resumed = equimol(['train', '--out', 'run-int', '--resume'], dir);
+    expect(resumed.stdout).toMatch(/resuming equimol-run at step (\d+)/);
+    expect(resumed.stderr).toMatch(/stopped at step 20/);
+  }, 60_000);
+
+  it('takes settings from --config, flags winning', () => {
+    writeFileSync(join(dir, 'config.json'), JSON.stringify({ name: 'from-config', dataset: 'tiny.eqd', egnn: { hiddenSize: 8, layers: 1 }, training: { maxSteps: 2, optimizer: { learningRate: 3e-4 } } }));
+    const r = equimol(['train', '--config', 'config.json', '--out', 'run2', '--layers', '2', '--batch-size', '3', '--validation-fraction', '0.2'], dir);
+    expect(r.stderr).toMatch(/stopped at step 2/);
+    expect(r.status).toBe(0);
+    const run = JSON.parse(readFileSync(join(dir, 'run2/run.json'), 'utf8')) as { name: string; egnn: { hiddenSize: number; layers: number }; training: { optimizer: { learningRate: number; beta2: number } } };
+    expect(run.name).toBe('from-config');
+    expect(run.egnn).toMatchObject({ hiddenSize: 8, layers: 2 });
+    expect(run.training.optimizer).toMatchObject({ learningRate: 3e-4, beta2: 0.999 });
+  });
+
+  it.each([
+    [['--data', 'tiny.eqd', '--out', 'run'], /run already holds a training run; continue it with --resume/],
+    [['--out', 'nothing-here', '--resume'], /nothing-here holds no training run to resume/],
+    [['--out', 'run3'], /give the dataset with --data/],
+    [['--data', 'missing.eqd', '--out', 'run3'], /missing\.eqd: no such file/],
+    [['--data', join(FIXTURES, 'chem/qm9-train-sample.sdf'), '--out', 'run3'], /give a dataset built with `equimol data build/],
+    [['--data', 'tiny.eqd', '--out', 'run3', '--hidden', '0'], /--hidden must be an integer ≥ 1/],
+    [['--data', 'tiny.eqd', '--out', 'run3', '--lr', '-1'], /--lr must be a number/],
+    [['--config', 'broken.json', '--out', 'run3'], /--config broken\.json: not valid JSON/],
+    [['--config', 'unknown.json', '--out', 'run3'], /unknown key\(s\) learning_rate/],
+    [['--data', 'tiny.eqd'], /Missing required argument: out/],
+  ])('equimol train %s → exit 2', (args, message) => {
+    writeFileSync(join(dir, 'broken.json'), '{ name: ');
+    writeFileSync(join(dir, 'unknown.json'), '{"learning_rate": 1}');
+    const r = equimol(['train', ...args], dir);
+    expect(r.stderr).toMatch(message);
+    expect(r.status).toBe(2);
+    expect(existsSync(join(dir, 'run3'))).toBe(false);
+  });
+});
