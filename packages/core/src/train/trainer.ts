@@ -204,12 +204,13 @@ export class Trainer {
       windowMolecules += r.molecules;
       const s = this.state;
       s.elapsedSeconds = elapsed();
+      const epoch = s.epoch + s.batchInEpoch / Math.max(1, this.epochPlan(s.epoch).length);
       if (s.step % cfg.logEvery === 0) {
         const seconds = (now() - windowStart) / 1000;
         await hooks.onLog?.({
           type: 'train',
           step: s.step,
-          epoch: s.epoch + s.batchInEpoch / Math.max(1, this.epochPlan(s.epoch).length),
+          epoch,
           loss: windowLoss / windowSteps,
           gradNorm: windowNorm / windowSteps,
           clipped: windowClipped,
@@ -225,13 +226,13 @@ export class Trainer {
         const loss = await this.validationLoss();
         const best = s.bestValidationLoss === null || loss < s.bestValidationLoss;
         if (best) s.bestValidationLoss = loss;
-        await hooks.onLog?.({ type: 'validation', step: s.step, epoch: s.epoch, loss, best, elapsedSeconds: elapsed() });
+        await hooks.onLog?.({ type: 'validation', step: s.step, epoch, loss, best, elapsedSeconds: elapsed() });
         if (best) await hooks.onCheckpoint?.(s, 'best');
         windowStart = now();
       }
       if (cfg.sampleEvery > 0 && s.step % cfg.sampleEvery === 0 && hooks.onSampleEvaluation) {
         const metrics = await hooks.onSampleEvaluation(s.ema, s.step);
-        await hooks.onLog?.({ type: 'samples', step: s.step, epoch: s.epoch, elapsedSeconds: elapsed(), metrics });
+        await hooks.onLog?.({ type: 'samples', step: s.step, epoch, elapsedSeconds: elapsed(), metrics });
         windowStart = now();
       }
       if (cfg.checkpointEvery > 0 && s.step % cfg.checkpointEvery === 0) {
