@@ -1,7 +1,7 @@
 // Shared helpers for core's unit tests (not exported from the package).
 import * as tf from '@tensorflow/tfjs-core';
 import { portableBackends, selectBackend } from '../backend/select.js';
-import type { EgnnConfig } from '../model/config.js';
+import { type EgnnConfig, edmEgnnConfig } from '../model/config.js';
 import { Rng } from '../random/rng.js';
 
 /** Activates tfjs-wasm (what users get without native TensorFlow). */
@@ -11,19 +11,7 @@ export async function useTestBackend(): Promise<void> {
 
 /** A small EGNN with every EDM feature switched on. */
 export function tinyEgnnConfig(nodeFeatures: number, overrides: Partial<EgnnConfig> = {}): EgnnConfig {
-  return {
-    hiddenSize: 16,
-    layers: 2,
-    invSublayers: 1,
-    attention: true,
-    tanh: true,
-    coordsRange: 15,
-    normConstant: 1,
-    normalizationFactor: 1,
-    nodeFeatures,
-    contextSize: 0,
-    ...overrides,
-  };
+  return { ...edmEgnnConfig(nodeFeatures, 16, 2), ...overrides };
 }
 
 /** Parameters drawn wide (±0.5) so that every layer visibly shapes the output, unlike EDM's calm init. */
