@@ -8,7 +8,8 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { browserSkipReason, launchBrowser } from '../packages/viewer/test-support/browser.js';
 import { exportStandaloneHtml, startViewerServer, type ViewerServer } from '../packages/viewer/server/index.js';
-import { createModel, EDM_QM9_SCHEDULE, edmEgnnConfig, featureCount, qm9Encoding, Rng, serializeModel } from '../packages/core/src/index.js';
+import { createModel, EDM_QM9_SCHEDULE, edmEgnnConfig, featureCount, qm9Encoding, Rng, sampleMolecules, serializeModel, type EquimolModel } from '../packages/core/src/index.js';
+import { useTestBackend } from '../packages/core/src/testing/fixtures.js';
 
 const FIXTURE_SDF = resolve(__dirname, '../data/fixtures/trajectory-small.sdf');
 const FIXTURE_JSON = resolve(__dirname, '../data/fixtures/trajectory-small.json');
@@ -237,7 +238,7 @@ describe.skipIf(skip !== undefined)('viewer in Chromium', () => {
  * A tiny EGNN with random (untrained) weights in equimol's model format: enough to run the real
  * sampler end to end in the page. What it generates is noise-like, and the test claims nothing more.
  */
-function writeTinyModel(dir: string): void {
+function writeTinyModel(dir: string): EquimolModel {
   const encoding = qm9Encoding(true);
   const model = createModel({
     name: 'tiny-untrained-test-model',
@@ -251,16 +252,18 @@ function writeTinyModel(dir: string): void {
   const { json, weights } = serializeModel(model);
   writeFileSync(join(dir, 'model.json'), json);
   writeFileSync(join(dir, 'weights.bin'), weights);
+  return model;
 }
 
 describe.skipIf(skip !== undefined)('in-browser generation in Chromium', () => {
   let server: ViewerServer;
   let browser: Awaited<ReturnType<typeof launchBrowser>>;
   let modelDir: string;
+  let model: EquimolModel;
 
   beforeAll(async () => {
     modelDir = mkdtempSync(join(tmpdir(), 'equimol-model-'));
-    writeTinyModel(modelDir);
+    model = writeTinyModel(modelDir);
     server = await startViewerServer({ modelDir });
     browser = await launchBrowser();
   });
@@ -291,6 +294,46 @@ describe.skipIf(skip !== undefined)('in-browser generation in Chromium', () => {
     const [shown] = await page.evaluate(() => window.__equimol!.shown());
     expect(shown!.atoms).toBe(5);
     expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it('animates each chain live: frames reach the view one by one before the molecule is finished', async () => {
+    const page = await browser.context.newPage();
+    await page.goto(server.url);
+    await page.waitForFunction(() => window.__equimol?.generationChecked === true, null, { timeout: 60_000 });
+    const options = { count: 2, steps: 8, seed: 3, atomCount: 5, frames: 9 };
+    const finished = await page.evaluate(async (o) => {
+      const t = await window.__equimol!.generate!(o);
+      return t.molecules.map((m) => ({ index: m.index, steps: m.frames.map((f) => f.step), last: [...m.frames[m.frames.length - 1]!.positions] }));
+    }, options);
+    const log = await page.evaluate(() => window.__equimol!.generationLog);
+
+    for (const { index, steps, last } of finished) {
+      const events = log.filter((e) => e.index === index);
+      const frames = events.filter((e) => e.event === 'frame');
+      // Nine frames, each on screen (the view holding one more frame, the panel at its step) before
+      // the finished molecule arrives.
+      expect(events.map((e) => e.event)).toEqual([...Array(9).fill('frame'), 'molecule']);
+      expect(frames.map((e) => e.frames)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9]);
+      expect(frames.map((e) => Number(e.step))).toEqual(steps);
+      // The live animation ends on exactly the molecule the sampler returns.
+      expect(frames[frames.length - 1]!.positions).toEqual(last);
+      expect(events[events.length - 1]!.positions).toEqual(last);
+    }
+    // The first chain is finished before the second begins (one molecule at a time).
+    expect(log.findIndex((e) => e.index === 1)).toBeGreaterThan(log.findIndex((e) => e.event === 'molecule'));
+    // Streaming changes nothing: core in Node, without onFrame, samples the same molecules.
+    await useTestBackend();
+    const reference = sampleMolecules(model, { count: 2, seed: 3, steps: 8, atoms: 5, trajectoryFrames: 9 });
+    for (const [k, m] of reference.molecules.entries()) {
+      const live = finished[k]!.last;
+      expect(live).toHaveLength(m.positions.length);
+      m.positions.forEach((x, i) => expect(live[i]).toBeCloseTo(x, 4));
+    }
+    // The view ends on the last molecule's final frame, and NGL shows its coordinates.
+    expect(await page.evaluate(() => window.__equimol!.state())).toMatchObject({ molecules: 2, molecule: 1, frame: 8, playing: false });
+    const [shown] = await page.evaluate(() => window.__equimol!.atomPositions());
+    shown!.forEach((x, i) => expect(x).toBeCloseTo(finished[1]!.last[i]!, 3));
     await page.close();
   });
 });

@@ -24,6 +24,8 @@ export interface ViewState {
   layout: Layout;
   /** The frame of the selected molecule shown now (its last frame when it has fewer). */
   current: TrajectoryFrame | undefined;
+  /** Position in the batch of the molecule whose chain is still being sampled (live generation). */
+  sampling: number | undefined;
   report: MoleculeReport | undefined;
 }
 
@@ -76,6 +78,7 @@ export class ViewerApp {
   private name = '';
   private molecule = 0;
   private layout: Layout = 'single';
+  private sampling: number | undefined;
   /** Bumped for every new trajectory so that cached NGL structures of the old one are never reused. */
   private epoch = 0;
   private lastRender: Promise<void> = Promise.resolve();
@@ -114,6 +117,7 @@ export class ViewerApp {
       frameCount: this.player.snapshot.frameCount,
       layout: this.layout,
       current,
+      sampling: this.sampling,
       report: current ? frameReport(current) : undefined,
     };
   }
@@ -125,6 +129,7 @@ export class ViewerApp {
     this.trajectory = trajectory;
     this.name = name;
     this.molecule = 0;
+    this.sampling = undefined;
     if (trajectory.molecules.length === 0) this.layout = 'single';
     const frames = trajectoryFrameCount(trajectory);
     await this.frameCamera();
@@ -133,17 +138,45 @@ export class ViewerApp {
   }
 
   /**
-   * Adds a molecule to the open trajectory (molecules arriving one by one from the sampler) without
-   * disturbing playback or the selection; the grid overview re-frames to include it.
+   * Adds a frame of molecule `index`'s chain as the sampler makes it (a new molecule at its first
+   * frame). A view on the live edge — the newest molecule at its newest frame, paused — moves on with
+   * it, so the chain grows from noise to molecule on screen; a user who scrubbed, played or picked
+   * another molecule is left where they are.
    */
-  async appendMolecule(molecule: TrajectoryMolecule): Promise<void> {
-    if (!this.trajectory) return this.open(molecule.title ?? 'generated', { molecules: [molecule] });
-    this.trajectory = { molecules: [...this.trajectory.molecules, molecule] };
-    const frames = trajectoryFrameCount(this.trajectory);
-    if (frames !== this.player.snapshot.frameCount) this.player.reset(frames, this.player.snapshot.frame);
-    if (this.layout === 'grid') await this.frameCamera();
-    this.emit();
-    this.lastRender = this.render();
+  async addLiveFrame(index: number, frame: TrajectoryFrame): Promise<void> {
+    const molecules = [...(this.trajectory?.molecules ?? [])];
+    const newest = molecules[molecules.length - 1];
+    const { frame: at, playing } = this.player.snapshot;
+    const following = !newest || (!playing && this.molecule === molecules.length - 1 && at === newest.frames.length - 1);
+    let k = molecules.findIndex((m) => m.index === index);
+    if (k < 0) k = molecules.push({ index, frames: [] }) - 1;
+    const frames = [...molecules[k]!.frames, frame];
+    molecules[k] = { ...molecules[k]!, frames };
+    this.trajectory = { molecules };
+    this.sampling = k;
+    if (following) this.molecule = k;
+    if (this.layout === 'grid' && frames.length === 1) await this.frameCamera();
+    // Zoom out as the chain spreads, but keep the rotation: re-orienting at every frame would spin.
+    if (this.layout === 'single' && this.molecule === k) await this.stage.frame(frames.map((_, f) => this.placed(f)).flat(), 'keep');
+    const count = trajectoryFrameCount(this.trajectory);
+    if (following) this.player.reset(count, frames.length - 1);
+    else this.player.setFrameCount(count);
+    await this.lastRender;
+  }
+
+  /**
+   * Replaces the live molecule by the finished one the sampler returns (same frames) and frames the
+   * camera on its whole chain, turned to face its final structure; playback and selection stay.
+   */
+  async finishMolecule(molecule: TrajectoryMolecule): Promise<void> {
+    const molecules = [...(this.trajectory?.molecules ?? [])];
+    const k = molecules.findIndex((m) => m.index === molecule.index);
+    if (k < 0) molecules.push(molecule);
+    else molecules[k] = molecule;
+    this.trajectory = { molecules };
+    this.sampling = undefined;
+    this.player.setFrameCount(trajectoryFrameCount(this.trajectory));
+    if (this.layout === 'grid' || this.molecule === k) await this.frameCamera();
     await this.lastRender;
   }
 
@@ -195,7 +228,8 @@ export class ViewerApp {
       return one ? [one] : [];
     }
     const shown = t.molecules.slice(0, GRID_LIMIT);
-    const cell = gridCell({ molecules: shown });
+    // A growing chain's newest frame would change the spacing, and so rebuild every molecule, per frame.
+    const cell = gridCell({ molecules: shown.map((m, i) => (i === this.sampling ? { ...m, frames: m.frames.slice(0, 1) } : m)) });
     const cols = Math.ceil(Math.sqrt(shown.length));
     // NGL's default camera looks down −z with +x to the left: columns run along −x to read left to right.
     return shown.flatMap((_, m) => item(m, frame, [-(m % cols) * cell, -Math.floor(m / cols) * cell, 0]) ?? []);

@@ -30,8 +30,9 @@ self.onmessage = async (event: MessageEvent<WorkerRequest>) => {
       if (!model) throw new Error('no model loaded');
       const { model: m } = await model;
       const o = request.options;
-      // One molecule at a time, so the page can play the first chain while the others are sampled.
-      // core seeds molecule i from (seed, i) alone, so this gives the same molecules as one batch.
+      // One molecule at a time, so the page can animate each chain live, frame by frame, as it is
+      // sampled (a batch would interleave the chains). core seeds molecule i from (seed, i) alone, so
+      // this gives the same molecules as one batch.
       for (let k = 0; k < o.count; k++) {
         const result = sampleMolecules(m, {
           count: 1,
@@ -40,6 +41,7 @@ self.onmessage = async (event: MessageEvent<WorkerRequest>) => {
           steps: o.steps,
           ...(o.atomCount !== undefined ? { atoms: o.atomCount } : {}),
           trajectoryFrames: o.frames,
+          onFrame: (index, frame) => post({ type: 'frame', id: request.id, index, frame }),
         });
         const molecule = result.trajectory?.molecules[0];
         if (!molecule) throw new Error('the sampler returned no trajectory');

@@ -1,6 +1,6 @@
 // In-browser generation: the page runs @equimol/core's sampler with the served model on tfjs's wasm
 // backend, in a worker (generate-worker.ts). This module is the UI's only view of it.
-import type { Trajectory, TrajectoryMolecule } from '@equimol/core';
+import type { Trajectory, TrajectoryFrame, TrajectoryMolecule } from '@equimol/core';
 
 /** What the Generate form asks for. */
 export interface GenerateOptions {
@@ -22,12 +22,20 @@ export interface GenerateProgress {
   total: number;
 }
 
+/** What `generate` reports while it runs. */
+export interface GenerateListener {
+  /** A frame of molecule `index`'s chain, as soon as the sampler keeps it (noise first, sample last). */
+  frame(index: number, frame: TrajectoryFrame): void;
+  /** Molecule `p.molecule.index` is done: core's trajectory of it, whose frames are the ones streamed. */
+  molecule(p: GenerateProgress): void;
+}
+
 /** A loaded model that can sample in this page. */
 export interface MoleculeGenerator {
   /** Model name and the tfjs backend in use, for the UI. */
   readonly description: string;
-  /** Samples; each molecule is reported as soon as its chain is done, the whole trajectory at the end. */
-  generate(options: GenerateOptions, onProgress: (p: GenerateProgress) => void): Promise<Trajectory>;
+  /** Samples, reporting each frame as it is made and each molecule as its chain ends; resolves to the whole trajectory. */
+  generate(options: GenerateOptions, listener: GenerateListener): Promise<Trajectory>;
 }
 
 /** Why generation cannot run here (shown on the disabled Generate button). */
@@ -44,6 +52,7 @@ export type WorkerRequest = { type: 'load'; id: number; modelUrl: string } | { t
 /** Messages from the worker. */
 export type WorkerResponse =
   | { type: 'loaded'; id: number; name: string; description: string; backend: string }
+  | { type: 'frame'; id: number; index: number; frame: TrajectoryFrame }
   | { type: 'molecule'; id: number; molecule: TrajectoryMolecule; done: number; total: number }
   | { type: 'done'; id: number }
   | { type: 'error'; id: number; message: string };
@@ -70,12 +79,13 @@ export async function probeModel(modelUrl: string): Promise<string> {
 export async function loadGenerator(modelUrl: string): Promise<MoleculeGenerator> {
   const worker = new Worker(new URL('./generate-worker.ts', import.meta.url), { type: 'module', name: 'equimol-sampler' });
   let nextId = 0;
-  const pending = new Map<number, { resolve: (r: WorkerResponse) => void; reject: (e: Error) => void; progress?: (p: GenerateProgress) => void }>();
+  const pending = new Map<number, { resolve: (r: WorkerResponse) => void; reject: (e: Error) => void; listener?: GenerateListener }>();
   worker.onmessage = (event: MessageEvent<WorkerResponse>) => {
     const r = event.data;
     const p = pending.get(r.id);
     if (!p) return;
-    if (r.type === 'molecule') return p.progress?.({ molecule: r.molecule, done: r.done, total: r.total });
+    if (r.type === 'frame') return p.listener?.frame(r.index, r.frame);
+    if (r.type === 'molecule') return p.listener?.molecule({ molecule: r.molecule, done: r.done, total: r.total });
     pending.delete(r.id);
     if (r.type === 'error') p.reject(new Error(r.message));
     else p.resolve(r);
@@ -84,9 +94,9 @@ export async function loadGenerator(modelUrl: string): Promise<MoleculeGenerator
     for (const p of pending.values()) p.reject(new Error(`the sampling worker failed: ${event.message}`));
     pending.clear();
   };
-  const call = (request: WorkerRequest, progress?: (p: GenerateProgress) => void) =>
+  const call = (request: WorkerRequest, listener?: GenerateListener) =>
     new Promise<WorkerResponse>((resolve, reject) => {
-      pending.set(request.id, progress ? { resolve, reject, progress } : { resolve, reject });
+      pending.set(request.id, listener ? { resolve, reject, listener } : { resolve, reject });
       worker.postMessage(request);
     });
 
@@ -94,12 +104,18 @@ export async function loadGenerator(modelUrl: string): Promise<MoleculeGenerator
   if (loaded.type !== 'loaded') throw new Error('unexpected answer from the sampling worker');
   return {
     description: `${loaded.name} (tfjs ${loaded.backend})`,
-    async generate(options, onProgress) {
+    async generate(options, listener) {
       const molecules: TrajectoryMolecule[] = [];
-      const done = await call({ type: 'generate', id: nextId++, options }, (p) => {
-        molecules.push(p.molecule);
-        onProgress(p);
-      });
+      const done = await call(
+        { type: 'generate', id: nextId++, options },
+        {
+          frame: (index, frame) => listener.frame(index, frame),
+          molecule: (p) => {
+            molecules.push(p.molecule);
+            listener.molecule(p);
+          },
+        },
+      );
       if (done.type !== 'done') throw new Error('unexpected answer from the sampling worker');
       return { molecules };
     },

@@ -5,7 +5,7 @@ import type { Trajectory } from '@equimol/core';
 import { ViewerApp } from './app.js';
 import { loadGenerator, probeModel, type GenerateOptions, type MoleculeGenerator } from './generate.js';
 import { openBlob, openUrl } from './open.js';
-import { installTestHook } from './test-hook.js';
+import { installTestHook, type GenerationEvent } from './test-hook.js';
 import { bindUi, setStatus } from './ui.js';
 
 declare global {
@@ -72,7 +72,7 @@ function readForm(): GenerateOptions {
   return options;
 }
 
-/** Samples in this page (in a worker), playing each molecule's chain from noise as soon as it is done. */
+/** Samples in this page (in a worker), showing each molecule's chain live as it goes from noise to molecule. */
 async function generate(options: GenerateOptions): Promise<Trajectory> {
   generateButton.disabled = true;
   const started = performance.now();
@@ -85,11 +85,31 @@ async function generate(options: GenerateOptions): Promise<Trajectory> {
     const model = await generator;
     setStatus(`sampling ${options.count} molecule(s), ${options.steps} steps…`);
     const name = `generated, seed ${options.seed}`;
-    // The first finished chain starts playing; later molecules join it as they finish, in order.
+    // The sampler's reports are applied in order, each once the previous one is on screen; the first
+    // frame replaces whatever was open.
     let shown = Promise.resolve();
-    const trajectory = await model.generate(options, (p) => {
-      setStatus(`sampled ${p.done}/${p.total} molecule(s)…`);
-      shown = shown.then(() => (p.done === 1 ? app.open(name, { molecules: [p.molecule] }).then(() => app.player.play()) : app.appendMolecule(p.molecule)));
+    let opened = false;
+    const apply = (event: GenerationEvent['event'], index: number, step: () => Promise<void>) => {
+      shown = shown.then(step).then(() => {
+        const frames = app.state.trajectory?.molecules.find((m) => m.index === index)?.frames;
+        const last = frames?.[frames.length - 1];
+        hook.generationLog.push({ event, index, frames: frames?.length ?? 0, step: hook.panel().step, positions: last ? [...last.positions] : [] });
+      });
+    };
+    hook.generationLog = [];
+    const trajectory = await model.generate(options, {
+      frame: (index, frame) =>
+        apply('frame', index, async () => {
+          if (!opened) {
+            opened = true;
+            await app.open(name, { molecules: [] });
+          }
+          await app.addLiveFrame(index, frame);
+        }),
+      molecule: (p) => {
+        setStatus(`sampled ${p.done}/${p.total} molecule(s)…`);
+        apply('molecule', p.molecule.index, () => app.finishMolecule(p.molecule));
+      },
     });
     await shown;
     await app.settled();

@@ -68,6 +68,19 @@ describe('Player', () => {
     expect(p.snapshot.frame).toBe(0);
   });
 
+  it('grows while playing: new frames of a live chain neither stop nor move playback', () => {
+    const clock = fakeClock();
+    const p = new Player(clock.schedule);
+    p.reset(3);
+    p.setFps(10);
+    p.play();
+    clock.advance(100);
+    p.setFrameCount(5);
+    expect(p.snapshot).toMatchObject({ frame: 1, frameCount: 5, playing: true });
+    clock.advance(300);
+    expect(p.snapshot.frame).toBe(4);
+  });
+
   it('stepping pauses; a single frame never plays', () => {
     const clock = fakeClock();
     const p = new Player(clock.schedule);

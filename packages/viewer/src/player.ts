@@ -54,6 +54,13 @@ export class Player {
     this.emit();
   }
 
+  /** More frames arrived (a chain sampled live): keeps the frame, speed, loop and playback. */
+  setFrameCount(frameCount: number): void {
+    this.state.frameCount = frameCount;
+    this.state.frame = this.clamp(this.state.frame);
+    this.emit();
+  }
+
   seek(frame: number): void {
     this.state.frame = this.clamp(frame);
     this.emit();

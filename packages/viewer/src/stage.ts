@@ -115,11 +115,11 @@ export class MoleculeStage {
    * Points the camera at everything the items cover (all frames of a molecule), without animation:
    * NGL's autoView would jump at every frame as the noise cloud contracts. The box comes from the raw
    * coordinates, so no frame needs to be built for it. With `orientBy`, the view is turned to that
-   * molecule's principal axes (its widest face to the camera); without, to NGL's default orientation
-   * (the grid is laid out in that plane).
+   * molecule's principal axes (its widest face to the camera); with `'keep'`, not turned at all (a
+   * chain growing live); without, to NGL's default orientation (the grid is laid out in that plane).
    */
-  async frame(items: Placed[], orientBy?: Placed): Promise<void> {
-    const reference = orientBy ?? items[0];
+  async frame(items: Placed[], orientBy?: Placed | 'keep'): Promise<void> {
+    const reference = orientBy === undefined || orientBy === 'keep' ? items[0] : orientBy;
     if (!reference) return;
     // three.js's Box3/Vector3 reached through NGL's own objects (three is NGL's dependency, not ours).
     const structure = (await this.component(reference)).structure;
@@ -131,8 +131,7 @@ export class MoleculeStage {
       for (let i = 0; i < p.length; i += 3) box.expandByPoint(point.set(p[i]! + dx, p[i + 1]! + dy, p[i + 2]! + dz));
     }
     box.getCenter(point);
-    const rotation = orientBy ? structure.getPrincipalAxes().getRotationQuaternion() : [0, 0, 0, 1];
-    this.stage.animationControls.rotate(rotation, 0);
+    if (orientBy !== 'keep') this.stage.animationControls.rotate(orientBy ? structure.getPrincipalAxes().getRotationQuaternion() : [0, 0, 0, 1], 0);
     this.stage.animationControls.zoomMove(point, this.stage.getZoomForBox(box), 0);
   }
 

@@ -4,6 +4,20 @@ import type { Trajectory } from '@equimol/core';
 import type { ViewerApp } from './app.js';
 import type { GenerateOptions } from './generate.js';
 
+/** One report of in-page generation, recorded once the viewer has applied it. */
+export interface GenerationEvent {
+  /** A live frame of a chain, or its finished molecule. */
+  event: 'frame' | 'molecule';
+  /** The molecule's index in the batch. */
+  index: number;
+  /** Frames the viewer then holds for that molecule. */
+  frames: number;
+  /** The side panel's step readout then (the frame shown). */
+  step: string;
+  /** Coordinates of that molecule's newest frame. */
+  positions: number[];
+}
+
 /** `window.__equimol`. */
 export interface ViewerTestHook {
   /** The page opened its file (or had none to open). */
@@ -26,6 +40,8 @@ export interface ViewerTestHook {
   shown(): { atoms: number; bonds: number; elements: string[] }[];
   /** In-browser generation, when available. */
   generate?: (options: GenerateOptions) => Promise<Trajectory>;
+  /** What the last generation reported, in the order the viewer applied it. */
+  generationLog: GenerationEvent[];
 }
 
 declare global {
@@ -39,6 +55,7 @@ export function installTestHook(app: ViewerApp): ViewerTestHook {
     ready: false,
     generationChecked: false,
     lastError: undefined,
+    generationLog: [],
     state() {
       const s = app.state;
       return {

@@ -76,7 +76,8 @@ export function bindUi(app: ViewerApp, openFile: (load: () => Promise<{ name: st
       : `${count} molecule${count === 1 ? '' : 's'}` + (s.layout === 'grid' && count > GRID_LIMIT ? ` (grid: first ${GRID_LIMIT})` : '');
     $<HTMLButtonElement>('layout').disabled = count < 2;
 
-    // The list names each molecule by the formula of its final frame (what the chain produced).
+    // The list names each molecule by the formula of its final frame (what the chain produced); a chain
+    // still being sampled has no final frame yet.
     if (listFor !== s.trajectory) {
       listFor = s.trajectory;
       list.replaceChildren(
@@ -84,14 +85,14 @@ export function bindUi(app: ViewerApp, openFile: (load: () => Promise<{ name: st
           const li = document.createElement('li');
           const b = document.createElement('button');
           b.type = 'button';
-          const last = m.frames[m.frames.length - 1];
+          const last = i === s.sampling ? undefined : m.frames[m.frames.length - 1];
           const report = last ? frameReport(last) : undefined;
           const mark = report ? (report.stable ? ' ✓' : report.valid ? ' ·' : ' ✗') : '';
           const label = document.createElement('span');
           label.textContent = `#${m.index}`;
           const formula = document.createElement('span');
-          formula.className = 'mono';
-          formula.textContent = `${report?.formula ?? ''}${mark}`;
+          formula.className = i === s.sampling ? 'mono muted' : 'mono';
+          formula.textContent = i === s.sampling ? 'sampling…' : `${report?.formula ?? ''}${mark}`;
           b.append(label, formula);
           if (report) b.title = report.stable ? 'stable and valid' : report.valid ? 'valid, not stable' : 'invalid';
           b.addEventListener('click', () => void app.setLayout('single').then(() => app.select(i)));
