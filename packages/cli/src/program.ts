@@ -28,6 +28,7 @@ export function buildProgram(argv: string[]): Argv<GlobalArgs> {
     .version(cliVersion())
     .help()
     .alias('help', 'h')
+    .group(['verbose', 'quiet', 'help', 'version'], 'Global options:')
     .example('$0 sample -n 100 -o out.sdf', '100 molecules with the shipped model')
     .example('$0 eval out.sdf', "EDM's stability, validity and uniqueness")
     .example('$0 view out.sdf --open', 'look at them in the browser')
