@@ -47,14 +47,21 @@ export function finishGeneratedMolecule(generated: Molecule, options: FinishOpti
   const structure = assignBondOrders(generated);
   let molecule: Molecule = { ...structure.molecule };
   let hydrogenWarning: string | undefined;
-  // An invalid structure has no well-defined free valences, so it is written without hydrogens.
+  // A structure whose bond orders do not resolve has no well-defined free valences: no hydrogens.
   if (heavyOnly && options.addHydrogens && structure.valid) {
     const completion = completeHydrogens(molecule);
     molecule = completion.molecule;
     hydrogenWarning = completion.warning;
   }
   const smiles = validity.valid && validity.id !== undefined ? smilesOfCanonicalId(validity.id) : undefined;
-  const issue = validity.reason ?? structure.issue ?? hydrogenWarning;
+  // EDM's validity judges the bonds of its distance rule; the exported Kekulé structure may still
+  // resolve (and get hydrogens), so the issue says which judgement failed.
+  const issues = [
+    validity.reason !== undefined ? `EDM validity: ${validity.reason}` : undefined,
+    structure.issue !== undefined ? `bond orders: ${structure.issue}` : undefined,
+    hydrogenWarning !== undefined ? `hydrogens: ${hydrogenWarning}` : undefined,
+  ].filter((x): x is string => x !== undefined);
+  const issue = issues.length > 0 ? issues.join('; ') : undefined;
   const properties: Record<string, string> = {};
   if (smiles !== undefined) properties.SMILES = smiles;
   properties.valid = String(validity.valid);
