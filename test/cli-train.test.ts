@@ -16,11 +16,12 @@ describe('equimol train', () => {
   });
 
   it('trains a new run for a few steps: run.json, train.jsonl, checkpoints and a model', () => {
-    const r = equimol(['train', '--data', 'tiny.eqd', '--out', 'run', '--steps', '3', '--name', 'tiny-run', ...TINY], dir);
+    const r = equimol(['train', '--data', 'tiny.eqd', '--out', 'run', '--steps', '3', '--name', 'tiny-run', '--sample-every', '3', '--sample-count', '2', '--sample-steps', '5', ...TINY], dir);
     expect(r.stderr).toMatch(/stopped at step 3 .* model in run\/model/);
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/training tiny-run: \d+ parameters/);
     expect(r.stdout).toMatch(/step 3 epoch [\d.]+ loss [\d.]+/);
+    expect(r.stdout).toMatch(/step 3 samples \{"step":3,"molecules":2,/);
     const run = JSON.parse(readFileSync(join(dir, 'run/run.json'), 'utf8')) as { name: string; egnn: { hiddenSize: number; layers: number }; training: { maxSteps: number; batchSize: number; optimizer: { learningRate: number; beta1: number } }; command: string };
     expect(run.name).toBe('tiny-run');
     expect(run.egnn).toMatchObject({ hiddenSize: 16, layers: 2 });

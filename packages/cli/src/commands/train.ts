@@ -30,6 +30,9 @@ interface TrainArgs extends GlobalArgs {
   validateEvery?: number;
   checkpointEvery?: number;
   logEvery?: number;
+  sampleEvery?: number;
+  sampleCount?: number;
+  sampleSteps?: number;
   backend?: string;
 }
 
@@ -86,6 +89,9 @@ export const trainCommand: CommandModule<GlobalArgs, TrainArgs> = {
       .option('validate-every', { type: 'number', describe: 'Steps between validation losses' })
       .option('checkpoint-every', { type: 'number', describe: 'Steps between checkpoints' })
       .option('log-every', { type: 'number', describe: 'Steps between log lines' })
+      .option('sample-every', { type: 'number', describe: "Steps between sample-quality checks (EDM's metrics on EMA samples; default never)" })
+      .option('sample-count', { type: 'number', describe: 'Molecules per sample-quality check (default 32)' })
+      .option('sample-steps', { type: 'number', describe: 'Denoising steps per sample-quality check (default 250)' })
       .option('backend', { choices: BACKEND_NAMES, describe: 'tfjs backend' })
       .example('$0 train --data qm9-heavy.eqd --out runs/qm9 --steps 100000 -j 2', 'EDM on QM9 without hydrogens')
       .example('$0 train --out runs/qm9 --resume', 'continue after Ctrl-C or a crash')
@@ -105,6 +111,9 @@ export const trainCommand: CommandModule<GlobalArgs, TrainArgs> = {
     const validateEvery = integerOption('validate-every', args.validateEvery);
     const checkpointEvery = integerOption('checkpoint-every', args.checkpointEvery);
     const logEvery = integerOption('log-every', args.logEvery);
+    const sampleEvery = integerOption('sample-every', args.sampleEvery, 0);
+    const sampleCount = integerOption('sample-count', args.sampleCount);
+    const sampleSteps = integerOption('sample-steps', args.sampleSteps);
     const runJson = join(args.out, 'run.json');
     const command = ['equimol', ...process.argv.slice(2)].join(' ');
     const print = (line: string): void => {
@@ -113,7 +122,7 @@ export const trainCommand: CommandModule<GlobalArgs, TrainArgs> = {
 
     if (args.resume) {
       if (!existsSync(runJson)) throw new UsageError(`${args.out} holds no training run to resume (no run.json); start one with --data`);
-      const ignored = ['data', 'config', 'name', 'hidden', 'layers', 'timesteps', 'steps', 'epochs', 'batchSize', 'lr', 'emaDecay', 'loss', 'seed', 'workers', 'validationFraction'].filter(
+      const ignored = ['data', 'config', 'name', 'hidden', 'layers', 'timesteps', 'steps', 'epochs', 'batchSize', 'lr', 'emaDecay', 'loss', 'seed', 'workers', 'validationFraction', 'sampleEvery', 'sampleCount', 'sampleSteps'].filter(
         (k) => (args as unknown as Record<string, unknown>)[k] !== undefined,
       );
       if (ignored.length > 0) note(args, `--resume continues with the settings in ${runJson}; ignoring ${ignored.map((k) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`).join(', ')}`);
@@ -154,6 +163,9 @@ export const trainCommand: CommandModule<GlobalArgs, TrainArgs> = {
     set('validateEvery', validateEvery);
     set('checkpointEvery', checkpointEvery);
     set('logEvery', logEvery);
+    set('sampleEvery', sampleEvery);
+    set('sampleCount', sampleCount);
+    set('sampleSteps', sampleSteps);
     if (training.maxSteps === undefined && training.maxEpochs === undefined) {
       note(args, 'no --steps or --epochs: training runs until Ctrl-C (a checkpoint is written then)');
     }
