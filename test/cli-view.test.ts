@@ -102,10 +102,11 @@ describe('equimol info', () => {
   });
 
   it.each([
-    [['-m', 'no-such-model'], /unknown model "no-such-model"/],
-    [['--backend', 'cuda'], /Invalid values: Argument: backend/],
-  ])('equimol info %s → exit 2', (args, message) => {
-    const r = equimol(['info', ...args], dir);
+    [['-m', 'no-such-model'], {}, /unknown model "no-such-model"/],
+    [['--backend', 'cuda'], {}, /Invalid values: Argument: backend/],
+    [[], { EQUIMOL_BACKEND: 'cuda' }, /EQUIMOL_BACKEND=cuda is not a backend/],
+  ])('equimol info %s → exit 2', (args, env, message) => {
+    const r = equimol(['info', ...args], dir, env);
     expect(r.stderr).toMatch(message);
     expect(r.status).toBe(2);
   });

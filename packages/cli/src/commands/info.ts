@@ -3,7 +3,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type EquimolModel, loadModelDirectory, selectNodeBackend } from '@equimol/core/node';
 import type { Argv, CommandModule } from 'yargs';
-import type { GlobalArgs } from '../context.js';
+import { checkBackendEnvironment, type GlobalArgs } from '../context.js';
 import { duration } from '../format.js';
 import { DEFAULT_MODEL, modelsDirectory, resolveModelDirectory, shippedModels } from '../models.js';
 import { BACKEND_NAMES } from '../options.js';
@@ -29,6 +29,7 @@ export const infoCommand: CommandModule<GlobalArgs, InfoArgs> = {
       .example('EQUIMOL_BACKEND=cpu $0 info -m runs/mine/model', 'another backend and a model you trained') as unknown as Argv<InfoArgs>,
   handler: async (args) => {
     const modelDir = resolveModelDirectory(args.model);
+    checkBackendEnvironment(args.backend);
     const notices: string[] = [];
     const backend = await selectNodeBackend({ preferred: args.backend, notice: (line) => notices.push(line) });
     const model = await loadModelDirectory(modelDir);
