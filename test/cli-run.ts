@@ -36,8 +36,8 @@ export function equimol(args: string[], cwd: string, env: Record<string, string>
 }
 
 /** Starts `equimol ...args` without waiting, for tests that interrupt it or talk to it. */
-export function startEquimol(args: string[], cwd: string) {
-  return spawn(process.execPath, [MAIN, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'] });
+export function startEquimol(args: string[], cwd: string, env: Record<string, string> = {}) {
+  return spawn(process.execPath, [MAIN, ...args], { cwd, stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } });
 }
 
 /** A fresh temporary directory, and a function that removes it. */

@@ -1,6 +1,6 @@
 // `equimol view`: the loopback server (URL on stdout, the file served, Ctrl-C stops it) and the
 // standalone HTML export; `equimol info`: backend and model card.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { defaultModelDir, defaultModelName, equimol, FIXTURES, scratch, startEquimol } from './cli-run.js';
@@ -34,6 +34,20 @@ describe('equimol view', () => {
     }
     const code = await new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
     expect(code).toBe(0);
+  });
+
+  it('opens the page in the browser with --open', async () => {
+    // A stand-in for the desktop's URL opener that records what it was asked to open.
+    const bin = join(dir, 'bin');
+    mkdirSync(bin, { recursive: true });
+    writeFileSync(join(bin, 'xdg-open'), `#!/bin/sh\necho "$1" > "${join(dir, 'opened.txt')}"\n`);
+    chmodSync(join(bin, 'xdg-open'), 0o755);
+    const child = startEquimol(['view', TRAJECTORY, '--open'], dir, { PATH: `${bin}:${process.env.PATH}` });
+    const url = await new Promise<string>((resolve) => child.stdout.once('data', (c: Buffer) => resolve(c.toString().trim())));
+    for (let i = 0; i < 50 && !existsSync(join(dir, 'opened.txt')); i++) await new Promise((r) => setTimeout(r, 100));
+    child.kill('SIGINT');
+    await new Promise((r) => child.on('exit', r));
+    expect(readFileSync(join(dir, 'opened.txt'), 'utf8').trim()).toBe(url);
   });
 
   it('uses the port given with --port', async () => {
