@@ -1,9 +1,9 @@
 // `equimol data build | conformers | convert` end to end.
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { MoleculeDataset, parseSdf, parseXyz } from '../packages/core/src/index.js';
-import { equimol, FIXTURES, recordElements, scratch, sdfRecords } from './cli-run.js';
+import { equimol, FIXTURES, recordElements, scratch, sdfRecords, startEquimol } from './cli-run.js';
 
 const QM9 = join(FIXTURES, 'chem/qm9-train-sample.sdf');
 const NPZ = join(FIXTURES, 'chem/edm-qm9-test-sample.npz');
@@ -101,6 +101,33 @@ describe('equimol data conformers', () => {
     // Acetonitrile has no finite MMFF94 energy in openchemlib: kept unminimised, with a warning.
     const nitrile = sdfRecords(readFileSync(join(dir, 'one.sdf'), 'utf8')).find((x) => x.fields.SMILES === 'CC#N')!;
     expect(nitrile.fields.warning).toMatch(/unminimised/);
+  });
+
+  it('removes the partly written file when interrupted with Ctrl-C', async () => {
+    const { dir: out, remove: done } = scratch('conformers-sigint');
+    try {
+      writeFileSync(join(out, 'many.smi'), ['CCO', 'CCN', 'CCC', 'OCCO', 'NCCN', 'CCCC', 'CCCO', 'c1ccccc1', 'CC(C)C', 'CCOC'].join('\n') + '\n');
+      const child = startEquimol(['data', 'conformers', '--smiles', 'many.smi', '-o', 'out.sdf'], out);
+      let stderr = '';
+      let temporary: string[] = [];
+      await new Promise<void>((resolve) =>
+        child.stderr.on('data', (chunk: Buffer) => {
+          stderr += chunk.toString();
+          if (/conformers: [1-9]/.test(stderr) && temporary.length === 0) {
+            temporary = readdirSync(out).filter((f) => f.includes('.tmp.'));
+            child.kill('SIGINT');
+            resolve();
+          }
+        }),
+      );
+      const code = await new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
+      expect(temporary).toHaveLength(1);
+      expect(code).toBe(130);
+      expect(stderr).toMatch(/SIGINT, stopped; no partial output was left behind/);
+      expect(readdirSync(out)).toEqual(['many.smi']);
+    } finally {
+      done();
+    }
   });
 
   it.each([

@@ -138,6 +138,8 @@ const conformersCommand: CommandModule<GlobalArgs, ConformersArgs> = {
       let done = 0;
       progress.update(0);
       for await (const outcome of generateConformers(jobs, { workers, seed })) {
+        // Let the event loop run between molecules, so Ctrl-C is handled (and the partial file removed) at once.
+        await new Promise((resolve) => setImmediate(resolve));
         progress.update(++done);
         if (!outcome.molecule) {
           failed++;
