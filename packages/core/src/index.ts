@@ -32,3 +32,4 @@ export * from './train/trainer.js';
 export * from './diffusion/samplers.js';
 export * from './pipeline/sampleMolecules.js';
 export * from './pipeline/finishMolecules.js';
+export * from './pipeline/datasetNll.js';
