@@ -1,11 +1,11 @@
 // `equimol sample` end to end with the shipped model (data/models/qm9-heavy): output records and
 // their data fields, formats, trajectories, shards that add up to the unsplit run, refused
 // overwrites, Ctrl-C leaving nothing behind, and option errors (exit status 2).
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseSdf, trajectoryFromSdfRecords } from '../packages/core/src/index.js';
-import { defaultModelName, equimol, recordBondCount, recordElements, scratch, sdfRecords, startEquimol } from './cli-run.js';
+import { defaultModelDir, defaultModelName, equimol, recordBondCount, recordElements, scratch, sdfRecords, startEquimol } from './cli-run.js';
 
 const QUICK = ['--steps', '10'];
 const { dir, remove } = scratch('sample');
@@ -106,6 +106,18 @@ describe('equimol sample', () => {
     const trajectory = trajectoryFromSdfRecords(records, 'traj.sdf');
     expect(trajectory.molecules.map((m) => m.frames.length)).toEqual([5, 5]);
     expect(trajectory.molecules[0]!.frames.at(-1)!.step).toBe(0);
+  });
+
+  it('reports molecules whose chain diverged instead of failing the whole run', () => {
+    // A model whose weights are all 1e30 sends every coordinate to infinity.
+    cpSync(defaultModelDir(), join(dir, 'exploding'), { recursive: true });
+    const size = statSync(join(dir, 'exploding/weights.bin')).size;
+    writeFileSync(join(dir, 'exploding/weights.bin'), new Uint8Array(new Float32Array(size / 4).fill(1e30).buffer));
+    const r = equimol(['sample', '-m', './exploding', '-n', '2', '--steps', '3', '-o', 'exploded.sdf'], dir);
+    expect(r.status).toBe(0);
+    expect(r.stderr).toMatch(/2 molecule\(s\) diverged to non-finite coordinates and are not written: #0, #1/);
+    expect(r.stderr).toMatch(/2 molecules in .* valid 0\.0%/);
+    expect(readFileSync(join(dir, 'exploded.sdf'), 'utf8')).toBe('');
   });
 
   it('refuses to overwrite without --force and leaves the file alone', () => {

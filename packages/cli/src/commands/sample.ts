@@ -123,13 +123,19 @@ export const sampleCommand: CommandModule<GlobalArgs, SampleArgs> = {
     const addHydrogens = args.hydrogens && !model.meta.encoding.elements.includes('H');
     if (addHydrogens) registerOpenchemlibResources();
     const chemistry = createProgress(addHydrogens ? 'bonds and hydrogens' : 'bonds', count, 'molecules', args.quiet);
+    // A chain that diverged has no coordinates an SD file can hold: reported, counted as invalid, not written.
+    const diverged = result.molecules.filter((m) => !m.positions.every(Number.isFinite));
     const finished = result.molecules.map((m, k) => {
-      const f = finishGeneratedMolecule(m, { addHydrogens });
+      const f = diverged.includes(m) ? { valid: false, stable: false, molecule: m } : finishGeneratedMolecule(m, { addHydrogens });
       chemistry.update(k + 1);
       return f;
     });
     chemistry.finish();
-    const molecules = finished.map((f) => f.molecule);
+    if (diverged.length > 0) {
+      const which = diverged.map((m) => `#${m.properties?.index}`).join(', ');
+      process.stderr.write(`equimol: ${diverged.length} molecule(s) diverged to non-finite coordinates and are not written: ${which}\n`);
+    }
+    const molecules = finished.filter((f) => !diverged.includes(f.molecule)).map((f) => f.molecule);
 
     await writeOutputs(outputs, async () => {
       if (out) await writeMolecules(out.tempPath, format, molecules);
