@@ -156,8 +156,9 @@ export class ViewerApp {
     this.sampling = k;
     if (following) this.molecule = k;
     if (this.layout === 'grid' && frames.length === 1) await this.frameCamera();
-    // Zoom out as the chain spreads, but keep the rotation: re-orienting at every frame would spin.
-    if (this.layout === 'single' && this.molecule === k) await this.stage.frame(frames.map((_, f) => this.placed(f)).flat(), 'keep');
+    // Following, zoom out as the chain spreads but keep the rotation (re-orienting at every frame would
+    // spin); a user looking at an earlier frame keeps their view until the chain is finished.
+    if (this.layout === 'single' && following) await this.stage.frame(frames.map((_, f) => this.placed(f)).flat(), 'keep');
     const count = trajectoryFrameCount(this.trajectory);
     if (following) this.player.reset(count, frames.length - 1);
     else this.player.setFrameCount(count);
@@ -165,18 +166,21 @@ export class ViewerApp {
   }
 
   /**
-   * Replaces the live molecule by the finished one the sampler returns (same frames) and frames the
-   * camera on its whole chain, turned to face its final structure; playback and selection stay.
+   * Replaces the live molecule by the finished one the sampler returns (same frames); playback and
+   * selection stay. A view that followed the chain to its end is framed on the whole chain, turned to
+   * face the final structure (the grid overview always re-frames).
    */
   async finishMolecule(molecule: TrajectoryMolecule): Promise<void> {
     const molecules = [...(this.trajectory?.molecules ?? [])];
-    const k = molecules.findIndex((m) => m.index === molecule.index);
-    if (k < 0) molecules.push(molecule);
-    else molecules[k] = molecule;
+    let k = molecules.findIndex((m) => m.index === molecule.index);
+    if (k < 0) k = molecules.push(molecule) - 1;
+    const { frame: at, playing } = this.player.snapshot;
+    const following = !playing && this.molecule === k && at === molecules[k]!.frames.length - 1;
+    molecules[k] = molecule;
     this.trajectory = { molecules };
     this.sampling = undefined;
     this.player.setFrameCount(trajectoryFrameCount(this.trajectory));
-    if (this.layout === 'grid' || this.molecule === k) await this.frameCamera();
+    if (this.layout === 'grid' || following) await this.frameCamera();
     await this.lastRender;
   }
 
