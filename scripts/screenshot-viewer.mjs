@@ -3,8 +3,11 @@
 //   docs/viewer.png             the app: a molecule at the end of its chain, with the side panel
 //   docs/viewer-trajectory.png  one molecule at four frames, noise to sample
 //   docs/viewer-grid.png        the grid overview of the batch
+// and, with --generate, of in-page generation with a model (default: the shipped data/models/qm9-heavy):
+//   docs/viewer-generate.png    mid-generation: one chain finished, the next one growing live
 // Needs the built viewer (`pnpm build`) and Debian's Chromium (/usr/bin/chromium).
 // Usage: node scripts/screenshot-viewer.mjs [trajectory file]
+//        node scripts/screenshot-viewer.mjs --generate [model directory]
 import { createRequire } from 'node:module';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,20 +20,26 @@ const requireFromViewer = createRequire(join(root, 'packages/viewer/package.json
 const { chromium } = requireFromViewer('playwright-core');
 const { startViewerServer } = await import(join(root, 'packages/viewer/dist/server/index.js'));
 
-const file = process.argv[2] ?? join(root, 'data/fixtures/trajectory-small.sdf');
-const server = await startViewerServer({ file });
-const profile = mkdtempSync(join(tmpdir(), 'equimol-shots-'));
-const context = await chromium.launchPersistentContext(profile, {
-  executablePath: process.env.EQUIMOL_CHROMIUM ?? '/usr/bin/chromium',
-  headless: true,
-  viewport: { width: 1280, height: 760 },
-  deviceScaleFactor: 1,
-  args: ['--headless', '--no-sandbox', '--use-angle=swiftshader', '--enable-unsafe-swiftshader', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
-});
-try {
-  const page = await context.newPage();
-  await page.goto(server.url);
-  await page.waitForFunction(() => window.__equimol?.ready === true, null, { timeout: 60_000 });
+/**
+ * Generation with a model, caught while it runs: the form as a user fills it (4 molecules, the
+ * model's full 1000 steps, 60 frames kept per chain, seed 1), shot live when molecule #0 is finished
+ * and #1's chain has `frames` frames. With fewer steps the sampler outruns the page's software WebGL
+ * here and the shot only lands once the page has caught up, after the run.
+ */
+async function generationShot(page, frames = Number(process.env.EQUIMOL_SHOT_FRAMES ?? 3)) {
+  await page.waitForFunction(() => window.__equimol?.generationChecked === true, null, { timeout: 60_000 });
+  for (const [id, value] of [['gen-count', '4'], ['gen-steps', '1000'], ['gen-seed', '1']]) await page.fill(`#${id}`, value);
+  await page.click('#generate');
+  const live = (n) => window.__equimol.generationLog.some((e) => e.event === 'frame' && e.index === 1 && e.frames >= n);
+  await page.waitForFunction(live, frames, { timeout: 600_000, polling: 50 });
+  await page.screenshot({ path: join(root, 'docs/viewer-generate.png') });
+  console.log(`wrote docs/viewer-generate.png (${await page.textContent('#frame-label')}; ${await page.textContent('#status')})`);
+  // Let the worker finish before the browser goes away.
+  await page.waitForFunction(() => !document.getElementById('generate').disabled, null, { timeout: 600_000 });
+}
+
+/** The README's shots of the trajectory fixture. */
+async function fixtureShots(page) {
   const settle = () => page.waitForTimeout(400);
 
   // The oxime (molecule 1) is the one core's EDM metrics call valid and stable at the end of its chain.
@@ -76,6 +85,29 @@ try {
   await settle();
   await page.screenshot({ path: join(root, 'docs/viewer-grid.png') });
   console.log('wrote docs/viewer.png, docs/viewer-trajectory.png, docs/viewer-grid.png');
+}
+
+const generate = process.argv[2] === '--generate';
+const server = generate
+  ? await startViewerServer({ modelDir: process.argv[3] ?? join(root, 'data/models/qm9-heavy') })
+  : await startViewerServer({ file: process.argv[2] ?? join(root, 'data/fixtures/trajectory-small.sdf') });
+const profile = mkdtempSync(join(tmpdir(), 'equimol-shots-'));
+const context = await chromium.launchPersistentContext(profile, {
+  executablePath: process.env.EQUIMOL_CHROMIUM ?? '/usr/bin/chromium',
+  headless: true,
+  viewport: { width: 1280, height: 760 },
+  deviceScaleFactor: 1,
+  args: ['--headless', '--no-sandbox', '--use-angle=swiftshader', '--enable-unsafe-swiftshader', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'],
+});
+try {
+  const page = await context.newPage();
+  await page.goto(server.url);
+  if (generate) {
+    await generationShot(page);
+  } else {
+    await page.waitForFunction(() => window.__equimol?.ready === true, null, { timeout: 60_000 });
+    await fixtureShots(page);
+  }
 } finally {
   await context.close();
   rmSync(profile, { recursive: true, force: true });
