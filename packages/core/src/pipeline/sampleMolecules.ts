@@ -115,7 +115,14 @@ export function sampleMolecules(model: EquimolModel, options: SampleOptions): Sa
         const g = model.schedule.gammaAtStep(f.step);
         return { ...toMolecule(b, f.positions, f.types), step: f.step, t: f.step / model.schedule.timesteps, gamma: g, snr: NoiseSchedule.snr(g) };
       };
-      const onFrame = options.onFrame;
+      // Frames are converted once, as they arrive, for both the live callback and the trajectory.
+      const memberFrames: TrajectoryFrame[][] = members.map(() => []);
+      const collectFrame = (f: ChainFrame): void =>
+        members.forEach((k, b) => {
+          const frame = toFrame(b, f);
+          memberFrames[b]!.push(frame);
+          options.onFrame?.(start + k, frame);
+        });
       const network = networkPredictor(model.dynamics, params, model.schedule, memberCounts);
       let out;
       try {
@@ -134,7 +141,7 @@ export function sampleMolecules(model: EquimolModel, options: SampleOptions): Sa
             sampler: options.sampler,
             steps: options.steps,
             frames,
-            onFrame: onFrame ? (f) => members.forEach((k, b) => onFrame(start + k, toFrame(b, f))) : undefined,
+            onFrame: frames > 0 ? collectFrame : undefined,
           },
         );
       } finally {
@@ -151,7 +158,7 @@ export function sampleMolecules(model: EquimolModel, options: SampleOptions): Sa
           trajectories[k] = {
             index: start + k,
             title: molecules[k]!.title,
-            frames: out.frames.map((f) => toFrame(b, f)),
+            frames: memberFrames[b]!,
           };
         }
       });
