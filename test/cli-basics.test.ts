@@ -3,6 +3,8 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { BACKEND_NAMES } from '../packages/cli/src/options.js';
+import { nodeBackends } from '../packages/core/src/node.js';
 import { equimol, ROOT, scratch } from './cli-run.js';
 
 const { dir, remove } = scratch('basics');
@@ -63,5 +65,11 @@ describe('equimol usage errors', () => {
     const verbose = equimol(['eval', 'missing.sdf', '--verbose'], dir);
     expect(verbose.status).toBe(2);
     expect(verbose.stderr).toMatch(/\n\s+at /);
+  });
+});
+
+describe('equimol --backend', () => {
+  it("accepts exactly core's Node backends (the CLI spells them out to start without loading tfjs)", () => {
+    expect(BACKEND_NAMES).toEqual(nodeBackends.map((b) => b.name));
   });
 });

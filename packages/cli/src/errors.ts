@@ -1,4 +1,5 @@
-import { ConformerError, ModelFormatError, MoleculeParseError, NpyFormatError, SampleOptionsError, TrajectoryFormatError } from '@equimol/core/node';
+// Core's errors are recognised by name, not instanceof, so that this module (loaded for every
+// command, --help included) does not load @equimol/core and with it tfjs and openchemlib.
 
 /** Exit status for bad command lines, unknown models, missing files, refused overwrites. */
 export const EXIT_USAGE = 2;
@@ -17,20 +18,14 @@ export class UsageError extends Error {
 
 /** Exit status for an error: usage problems (ours, and core's impossible sampling options) are 2, the rest 1. */
 export function exitCodeOf(err: unknown): number {
-  return err instanceof UsageError || err instanceof SampleOptionsError ? EXIT_USAGE : EXIT_FAILURE;
+  return err instanceof UsageError || (err instanceof Error && err.name === 'SampleOptionsError') ? EXIT_USAGE : EXIT_FAILURE;
 }
 
-/** Core errors whose messages already name the file, record and line: printed as they are. */
-function isDescribedError(err: unknown): boolean {
-  return (
-    err instanceof UsageError ||
-    err instanceof SampleOptionsError ||
-    err instanceof MoleculeParseError ||
-    err instanceof TrajectoryFormatError ||
-    err instanceof NpyFormatError ||
-    err instanceof ModelFormatError ||
-    err instanceof ConformerError
-  );
+/** Core errors whose messages already say what is wrong and where (file, record, line). */
+const DESCRIBED_ERRORS = new Set(['SampleOptionsError', 'MoleculeParseError', 'MoleculeWriteError', 'TrajectoryFormatError', 'NpyFormatError', 'ModelFormatError', 'ConformerError', 'ViewerServerError']);
+
+function isDescribedError(err: Error): boolean {
+  return err instanceof UsageError || DESCRIBED_ERRORS.has(err.name);
 }
 
 /** The one line printed for an error (first line of its message; system errors keep their code's meaning). */

@@ -1,11 +1,13 @@
-import { nodeBackends } from '@equimol/core/node';
 import { UsageError } from './errors.js';
 
 // Parsers and checks for option values that yargs' types cannot express. Each throws a UsageError
 // that names the option, so the user sees e.g. `--atoms-range 9-5: the lower bound is above the upper`.
 
-/** Names accepted by `--backend`. */
-export const BACKEND_NAMES = nodeBackends.map((b) => b.name);
+/**
+ * Names accepted by `--backend`: core's `nodeBackends`, spelled out so that help and option checks
+ * do not load tfjs (test/cli-basics.test.ts checks that the two lists agree).
+ */
+export const BACKEND_NAMES = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
 
 /** An integer option that must be ≥ `min` (undefined passes through). */
 export function integerOption(name: string, value: number | undefined, min = 1): number | undefined {

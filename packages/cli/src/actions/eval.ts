@@ -1,0 +1,76 @@
+import { readFile } from 'node:fs/promises';
+import {
+  collectDistributions,
+  type EvaluationOptions,
+  type EvaluationReport,
+  evaluateMolecules,
+  type Molecule,
+  newReadStats,
+  referenceSetFromSmiles,
+} from '@equimol/core/node';
+import { note } from '../context.js';
+import { readMolecules } from '../files.js';
+import { percent, table } from '../format.js';
+import { requireInputFile } from '../output.js';
+import type { EvalArgs } from '../commands/eval.js';
+
+async function readAll(path: string, args: EvalArgs): Promise<Molecule[]> {
+  const stats = newReadStats();
+  const molecules: Molecule[] = [];
+  for await (const m of readMolecules(path, { skipInvalid: args.skipInvalid, stats })) molecules.push(m);
+  if (stats.skipped > 0) note(args, `${path}: skipped ${stats.skipped} malformed record(s); first: ${stats.errors[0]?.message ?? ''}`);
+  for (const w of stats.warnings) note(args, `${path}: ${w}`);
+  return molecules;
+}
+
+function reportTable(file: string, r: EvaluationReport): string {
+  const rows = [
+    ['metric', 'value'],
+    ['atom stability', percent(r.atomStability)],
+    ['molecule stability', percent(r.moleculeStability)],
+    ['validity', percent(r.validity)],
+    ['uniqueness (of valid)', percent(r.uniqueness)],
+    ['valid and unique', percent(r.validAndUnique)],
+    ['novelty (of unique)', r.novelty === null ? 'n/a' : percent(r.novelty)],
+  ];
+  const d = r.distributions;
+  if (d) {
+    rows.push(
+      ['atom types TV', d.atomTypesTV.toFixed(3)],
+      ['bond types TV', d.bondTypesTV.toFixed(3)],
+      ['bond lengths W1 (Å)', d.bondLengthsW1.toFixed(3)],
+      ['bond angles W1 (°)', d.bondAnglesW1.toFixed(2)],
+      ['ring sizes TV', d.ringSizesTV.toFixed(3)],
+    );
+  }
+  const mode = r.hydrogens === 'implicit' ? 'heavy atoms, hydrogens implicit' : 'hydrogens explicit';
+  let text = `${file}: ${r.molecules} molecules (${mode}), ${r.uniqueSmiles.length} distinct valid\n\n${table(rows)}\n`;
+  if (r.novelty === null) text += '\nnovelty needs --train-smiles FILE\n';
+  const reasons = Object.entries(r.invalidReasons).sort((a, b) => b[1] - a[1]);
+  if (reasons.length > 0) {
+    text += `\nwhy molecules are invalid:\n${table(reasons.slice(0, 8).map(([why, n]) => [`  ${why}`, String(n)]))}\n`;
+    if (reasons.length > 8) text += `  … and ${reasons.length - 8} more reasons (see --json)\n`;
+  }
+  return text;
+}
+
+/** `equimol eval`: EDM's metrics (and distribution distances) of a molecule file, as a table or JSON. */
+export async function runEval(args: EvalArgs): Promise<void> {
+  requireInputFile(args.file, 'molecules to evaluate');
+  if (args.trainSmiles !== undefined) requireInputFile(args.trainSmiles, '--train-smiles');
+  if (args.reference !== undefined) requireInputFile(args.reference, '--reference');
+  const molecules = await readAll(args.file, args);
+  if (molecules.length === 0) throw new Error(`${args.file} holds no molecules`);
+  const options: EvaluationOptions = { hydrogens: args.hydrogens };
+  if (args.trainSmiles !== undefined) {
+    const lines = (await readFile(args.trainSmiles, 'utf8')).split(/\r?\n/).map((l) => l.trim().split(/\s+/)[0] ?? '');
+    const reference = referenceSetFromSmiles(lines);
+    if (reference.ids.size === 0) throw new Error(`${args.trainSmiles}: no SMILES openchemlib can read`);
+    if (reference.unparsed.length > 0) note(args, `${args.trainSmiles}: ${reference.unparsed.length} SMILES could not be read (first: ${reference.unparsed[0]}); novelty uses the other ${reference.ids.size}`);
+    options.trainingIds = reference.ids;
+  }
+  if (args.reference !== undefined) options.reference = collectDistributions(await readAll(args.reference, args));
+  const report = evaluateMolecules(molecules, options);
+  if (args.json) process.stdout.write(JSON.stringify({ file: args.file, ...report }, null, 2) + '\n');
+  else process.stdout.write(reportTable(args.file, report));
+}

@@ -1,0 +1,76 @@
+import { existsSync } from 'node:fs';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { type EquimolModel, loadModelDirectory, selectNodeBackend } from '@equimol/core/node';
+import { checkBackendEnvironment } from '../context.js';
+import { duration } from '../format.js';
+import { modelsDirectory, resolveModelDirectory, shippedModels } from '../models.js';
+import { cliVersion } from '../version.js';
+import type { InfoArgs } from '../commands/info.js';
+
+function field(label: string, value: unknown): string {
+  return `  ${(label + ':').padEnd(22)} ${value}`;
+}
+
+function modelCard(model: EquimolModel, dir: string): string[] {
+  const m = model.meta;
+  const hist = m.atomCountHistogram;
+  const sizes = hist.map((c, n) => (c > 0 && n > 0 ? n : -1)).filter((n) => n > 0);
+  const lines = [`model: ${m.name}${m.description ? ` — ${m.description}` : ''}`];
+  lines.push(field('directory', dir));
+  lines.push(field('parameters', model.dynamics.layout.size.toLocaleString('en-US')));
+  lines.push(field('network', `EGNN, ${m.egnn.layers} layers, hidden ${m.egnn.hiddenSize}, attention ${m.egnn.attention ? 'on' : 'off'}, ${m.egnn.nodeFeatures} node features`));
+  const schedule = m.schedule as unknown as Record<string, unknown>;
+  lines.push(field('noise schedule', Object.entries(schedule).map(([k, v]) => `${k} ${v}`).join(', ')));
+  lines.push(field('elements', `${m.encoding.elements.join(' ')}${m.encoding.elements.includes('H') ? '' : ' (heavy atoms; hydrogens added on export)'}`));
+  if (sizes.length > 0) lines.push(field('atoms per molecule', `${sizes[0]}–${sizes[sizes.length - 1]} (from the training histogram)`));
+  const d = m.dataset;
+  if (d) {
+    lines.push('training data:');
+    lines.push(field('name', d.name));
+    lines.push(field('source', d.source));
+    if (d.description) lines.push(field('contents', d.description));
+    if (d.filters.length > 0) lines.push(field('filters', d.filters.join('; ')));
+    if (d.createdAt) lines.push(field('built', d.createdAt));
+  }
+  const t = m.training;
+  if (t) {
+    lines.push('training run:');
+    for (const [k, v] of Object.entries(t)) {
+      if (k === 'config' || v === undefined) continue;
+      const value = k === 'elapsedSeconds' && typeof v === 'number' ? duration(v) : typeof v === 'number' && !Number.isInteger(v) ? v.toPrecision(4) : typeof v === 'object' ? JSON.stringify(v) : v;
+      lines.push(field(k, value));
+    }
+    const config = t.config as Record<string, unknown> | undefined;
+    if (config) {
+      const keys = ['batchSize', 'maxSteps', 'maxEpochs', 'emaDecay', 'loss', 'seed'].filter((k) => config[k] !== undefined);
+      lines.push(field('config', keys.map((k) => `${k} ${config[k]}`).join(', ')));
+    }
+  }
+  return lines;
+}
+
+/** `equimol info`: the backend in use and why, and the model card of a model. */
+export async function runInfo(args: InfoArgs): Promise<void> {
+  const modelDir = resolveModelDirectory(args.model);
+  checkBackendEnvironment(args.backend);
+  const notices: string[] = [];
+  const backend = await selectNodeBackend({ preferred: args.backend, notice: (line) => notices.push(line) });
+  const model = await loadModelDirectory(modelDir);
+  const readmePath = join(modelDir, 'README.md');
+  const readme = existsSync(readmePath) ? await readFile(readmePath, 'utf8') : undefined;
+  if (args.json) {
+    const { weightsManifest: _manifest, ...meta } = model.meta;
+    const card = { equimol: cliVersion(), backend, model: { directory: modelDir, parameters: model.dynamics.layout.size, ...meta }, readme: readme ?? null };
+    process.stdout.write(JSON.stringify(card, null, 2) + '\n');
+    return;
+  }
+  const lines = [`equimol ${cliVersion()}`, '', `backend: ${backend.name} — ${backend.reason}`];
+  for (const s of backend.skipped) lines.push(`  skipped ${s}`);
+  lines.push('', ...modelCard(model, modelDir));
+  const others = shippedModels().filter((m) => m !== args.model);
+  if (others.length > 0) lines.push('', `other shipped models (${modelsDirectory()}): ${others.join(', ')}`);
+  if (readme !== undefined) lines.push('', `--- ${readmePath} ---`, readme.trimEnd());
+  else lines.push('', `(no README.md in ${modelDir})`);
+  process.stdout.write(lines.join('\n') + '\n');
+}

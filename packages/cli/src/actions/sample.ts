@@ -1,0 +1,111 @@
+import { writeFile } from 'node:fs/promises';
+import {
+  atomCountWeights,
+  finishGeneratedMolecule,
+  loadModelDirectory,
+  registerOpenchemlibResources,
+  type SampleOptions,
+  sampleMolecules,
+  sampleMoleculesParallel,
+  summarizeFinished,
+  type Trajectory,
+  trajectoryToJson,
+  trajectoryToSdfRecords,
+  writeSdfFile,
+} from '@equimol/core/node';
+import { activateBackend, note } from '../context.js';
+import { UsageError } from '../errors.js';
+import { moleculesText, outputFormat, writeMolecules } from '../files.js';
+import { duration, percent, rate } from '../format.js';
+import { resolveModelDirectory } from '../models.js';
+import { integerOption, parseAtomRange, parseShard } from '../options.js';
+import { type OutputFile, prepareOutput, writeOutputs } from '../output.js';
+import { createProgress } from '../progress.js';
+import type { SampleArgs } from '../commands/sample.js';
+
+async function writeTrajectory(path: string, trajectory: Trajectory): Promise<void> {
+  if (/\.json$/i.test(path)) await writeFile(path, JSON.stringify(trajectoryToJson(trajectory)) + '\n');
+  else await writeSdfFile(path, trajectoryToSdfRecords(trajectory));
+}
+
+/** `equimol sample`: molecules from a trained model, written with bonds, hydrogens and EDM's verdicts. */
+export async function runSample(args: SampleArgs): Promise<void> {
+  const total = integerOption('count', args.count)!;
+  const steps = integerOption('steps', args.steps);
+  const atoms = integerOption('atoms', args.atoms);
+  const atomRange = parseAtomRange(args.atomsRange);
+  const batchSize = integerOption('batch-size', args.batchSize)!;
+  const workers = integerOption('workers', args.workers)!;
+  const seed = integerOption('seed', args.seed, 0)!;
+  const frames = integerOption('frames', args.frames);
+  if (frames !== undefined && args.trajectory === undefined) throw new UsageError('--frames needs --trajectory FILE');
+  const shard = parseShard(args.shard, total);
+  const toStdout = args.output === undefined || args.output === '-';
+  const format = outputFormat(toStdout ? undefined : args.output, args.format);
+  if (args.trajectory !== undefined && !/\.(sdf|json)$/i.test(args.trajectory)) {
+    throw new UsageError(`--trajectory ${args.trajectory}: write the trajectory as .sdf or .json`);
+  }
+  const modelDir = resolveModelDirectory(args.model);
+
+  // Check the outputs before the long computation, so a refused overwrite costs nothing.
+  const outputs: OutputFile[] = [];
+  const out = toStdout ? undefined : await prepareOutput(args.output!, args.force);
+  if (out) outputs.push(out);
+  const traj = args.trajectory === undefined ? undefined : await prepareOutput(args.trajectory, args.force);
+  if (traj) outputs.push(traj);
+  const backend = await activateBackend(args);
+  const model = await loadModelDirectory(modelDir);
+  atomCountWeights(model, { atoms, atomRange }); // impossible sizes fail here, before any work
+  const count = shard?.count ?? total;
+  const progress = createProgress('sampling', count, 'molecules', args.quiet);
+  const options: SampleOptions = {
+    count,
+    seed,
+    startIndex: shard?.start ?? 0,
+    sampler: args.sampler,
+    batchSize,
+    onProgress: (done) => progress.update(done),
+  };
+  if (steps !== undefined) options.steps = steps;
+  if (atoms !== undefined) options.atoms = atoms;
+  if (atomRange !== undefined) options.atomRange = atomRange;
+  if (traj) options.trajectoryFrames = frames ?? 100;
+  if (shard) note(args, `shard ${shard.index}/${shard.of}: molecules ${shard.start}..${shard.start + shard.count - 1} of ${total}`);
+
+  const started = performance.now();
+  progress.update(0);
+  const result = workers > 1 ? await sampleMoleculesParallel(modelDir, options, workers, backend.name) : sampleMolecules(model, options);
+  progress.finish();
+  // Bonds, charges, EDM's verdicts and (for heavy-atom models) hydrogens placed with MMFF94.
+  const addHydrogens = args.hydrogens && !model.meta.encoding.elements.includes('H');
+  if (addHydrogens) registerOpenchemlibResources();
+  const chemistry = createProgress(addHydrogens ? 'bonds and hydrogens' : 'bonds', count, 'molecules', args.quiet);
+  // A chain that diverged has no coordinates an SD file can hold: reported, counted as invalid, not written.
+  const diverged = result.molecules.filter((m) => !m.positions.every(Number.isFinite));
+  const finished = result.molecules.map((m, k) => {
+    const f = diverged.includes(m) ? { valid: false, stable: false, molecule: m } : finishGeneratedMolecule(m, { addHydrogens });
+    chemistry.update(k + 1);
+    return f;
+  });
+  chemistry.finish();
+  if (diverged.length > 0) {
+    const which = diverged.map((m) => `#${m.properties?.index}`).join(', ');
+    process.stderr.write(`equimol: ${diverged.length} molecule(s) diverged to non-finite coordinates and are not written: ${which}\n`);
+  }
+  const molecules = finished.filter((f) => !diverged.includes(f.molecule)).map((f) => f.molecule);
+
+  await writeOutputs(outputs, async () => {
+    if (out) await writeMolecules(out.tempPath, format, molecules);
+    if (traj && result.trajectory) await writeTrajectory(traj.tempPath, result.trajectory);
+  });
+  if (toStdout) process.stdout.write(moleculesText(format, molecules));
+  const seconds = (performance.now() - started) / 1000;
+  const s = summarizeFinished(finished);
+  const where = [out ? `→ ${out.path}` : '', traj ? `trajectory → ${traj.path}` : ''].filter(Boolean).join(', ');
+  note(
+    args,
+    `${s.count} molecules in ${duration(seconds)} (${rate(s.count, seconds)} molecules/s): ` +
+      `valid ${percent(s.valid / s.count)}, unique ${percent(s.valid > 0 ? s.unique / s.valid : 0)} of valid, stable ${percent(s.stable / s.count)}` +
+      (where ? ` ${where}` : ''),
+  );
+}
