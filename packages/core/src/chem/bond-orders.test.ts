@@ -6,6 +6,7 @@ import { parseXyz } from '../io/xyz.js';
 import { parseSdf, writeSdf } from '../io/sdf.js';
 import { checkStability } from '../metrics/stability.js';
 import { assignBondOrders } from './bond-orders.js';
+import { conformerFromSmiles } from './conformers.js';
 import { completeHydrogens } from './hydrogens.js';
 import type { Molecule } from './molecule.js';
 import { heavyAtomsOnly } from './perceive-bonds.js';
@@ -69,6 +70,16 @@ describe('completeHydrogens', () => {
         expect(d).toBeLessThan(1.12);
       }
     }
+  });
+
+  it('does not claim a relaxation when MMFF94 has no finite energy (propyne)', () => {
+    const propyne = heavyAtomsOnly(conformerFromSmiles('CC#C', { seed: 1 }).molecule);
+    const result = completeHydrogens(propyne);
+    expect(result.addedHydrogens).toBe(4);
+    expect(result.relaxed).toBe(false);
+    expect(result.energy).toBeUndefined();
+    expect(result.warning).toMatch(/no finite energy/);
+    expect(Array.from(result.molecule.positions).every(Number.isFinite)).toBe(true);
   });
 
   it('turns a stable heavy-atom molecule into an EDM-stable explicit-H one', () => {

@@ -191,7 +191,14 @@ function relaxHydrogens(ocl: OclMolecule, anchors: Map<number, Vec>, options: Co
         break;
       }
     }
-    result.energy = new ForceFieldMMFF94(ocl, table).getTotalEnergy();
+    const energy = new ForceFieldMMFF94(ocl, table).getTotalEnergy();
+    if (!Number.isFinite(energy)) {
+      // openchemlib's MMFF94 has no finite energy for some groups (e.g. linear C≡X): nothing was relaxed.
+      result.relaxed = false;
+      result.warning = 'MMFF94 gives no finite energy for this molecule; hydrogens kept at their ideal-geometry positions';
+      return;
+    }
+    result.energy = energy;
     if (!result.relaxed) result.warning = `hydrogens still moving after ${rounds} MMFF94 rounds`;
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);

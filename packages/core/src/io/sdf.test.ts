@@ -206,4 +206,12 @@ describe('writeSdf', () => {
     expect(back!.elements).toHaveLength(n);
     expect(back!.positions[3 * n - 1]).toBe(3 * n - 1);
   });
+
+  it("writes V3000 when a coordinate does not fit V2000's 10-character field", () => {
+    const far = { elements: ['C', 'O'], positions: new Float64Array([-12345.6789, 0, 0, 99999.9, 1, 2]) };
+    const text = writeSdf([far]);
+    expect(text).toContain('V3000');
+    expect(Array.from(parseSdf(text)[0]!.positions)).toEqual([-12345.6789, 0, 0, 99999.9, 1, 2]);
+    expect(writeSdf([{ elements: ['C'], positions: new Float64Array([-9999.9999, 0, 0]) }])).toContain('V2000');
+  });
 });

@@ -384,12 +384,13 @@ function v3000Table(mol: Molecule): string[] {
 }
 
 /**
- * One molfile (no `$$$$`): V2000, or V3000 beyond V2000's 999 atoms/bonds, with formal charges in
- * `M  CHG` lines and the atom block.
+ * One molfile (no `$$$$`): V2000, or V3000 beyond what V2000's fixed columns hold (999 atoms/bonds,
+ * coordinates in a 10-character field), with formal charges in `M  CHG` lines and the atom block.
  */
 export function formatMolfile(mol: Molecule, options: SdfWriteOptions = {}): string {
   checkForWriting(mol);
-  const large = mol.elements.length > 999 || (mol.bonds?.length ?? 0) > 999;
+  const large =
+    mol.elements.length > 999 || (mol.bonds?.length ?? 0) > 999 || mol.positions.some((v) => v.toFixed(4).length > 10);
   return [...headerLines(mol, options), ...(large ? v3000Table(mol) : v2000Table(mol))].join('\n') + '\n';
 }
 

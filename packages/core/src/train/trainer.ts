@@ -222,7 +222,7 @@ export class Trainer {
         windowLoss = windowNorm = windowSteps = windowClipped = windowSkipped = windowMolecules = 0;
         windowStart = now();
       }
-      if (cfg.validateEvery > 0 && s.step % cfg.validateEvery === 0) {
+      if (cfg.validateEvery > 0 && s.step % cfg.validateEvery === 0 && this.validationIndices.length > 0) {
         const loss = await this.validationLoss();
         const best = s.bestValidationLoss === null || loss < s.bestValidationLoss;
         if (best) s.bestValidationLoss = loss;
