@@ -5,6 +5,7 @@ import { EDM_ADAM, EDM_QM9_SCHEDULE, type EgnnConfig, type NoiseScheduleConfig, 
 import { activateBackend, note } from '../context.js';
 import { UsageError } from '../errors.js';
 import { duration } from '../format.js';
+import { createProgress, type Progress } from '../progress.js';
 import { integerOption, numberOption } from '../options.js';
 import { requireInputFile } from '../output.js';
 import type { TrainArgs } from '../commands/train.js';
@@ -54,9 +55,7 @@ export async function runTrain(args: TrainArgs): Promise<void> {
   const sampleSteps = integerOption('sample-steps', args.sampleSteps);
   const runJson = join(args.out, 'run.json');
   const command = ['equimol', ...process.argv.slice(2)].join(' ');
-  const print = (line: string): void => {
-    process.stdout.write(`${line}\n`);
-  };
+  const { print, onStep, finish } = trainingReporter(args.quiet === true);
 
   if (args.resume) {
     if (!existsSync(runJson)) throw new UsageError(`${args.out} holds no training run to resume (no run.json); start one with --data`);
@@ -66,7 +65,7 @@ export async function runTrain(args: TrainArgs): Promise<void> {
     if (ignored.length > 0) note(args, `--resume continues with the settings in ${runJson}; ignoring ${ignored.map((k) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`).join(', ')}`);
     const backend = await activateBackend(args);
     const started = performance.now();
-    const state = await runTraining({ outDir: args.out, resume: true, backend: backend.name, print });
+    const state = await runTraining({ outDir: args.out, resume: true, backend: backend.name, print, onStep }).finally(finish);
     note(args, `stopped at step ${state.step} after ${duration((performance.now() - started) / 1000)}; model in ${join(args.out, 'model')}`);
     return;
   }
@@ -115,6 +114,28 @@ export async function runTrain(args: TrainArgs): Promise<void> {
     config: { name: args.name ?? file.name ?? 'equimol-run', dataset, egnn, ...(schedule ? { schedule } : {}), training, command },
     backend: backend.name,
     print,
-  });
+    onStep,
+  }).finally(finish);
   note(args, `stopped at step ${state.step} after ${duration((performance.now() - started) / 1000)}; model in ${join(args.out, 'model')} (sample with --model ${join(args.out, 'model')})`);
+}
+
+/**
+ * Where a run reports: its log lines on stdout (they carry loss, speed and ETA), plus, when stderr is
+ * a terminal and the run has a step or epoch limit, a progress bar with time left below them.
+ */
+function trainingReporter(quiet: boolean): { print: (line: string) => void; onStep: (step: number, finalStep: number | null) => void; finish: () => void } {
+  let bar: Progress | null = null;
+  let firstStep = -1;
+  return {
+    print: (line) => (bar ? bar.log(line) : process.stdout.write(`${line}\n`)),
+    onStep: (step, finalStep) => {
+      if (quiet || finalStep === null || process.stderr.isTTY !== true) return;
+      if (firstStep < 0) {
+        firstStep = step - 1;
+        bar = createProgress('training', finalStep - firstStep, 'steps');
+      }
+      bar!.update(step - firstStep);
+    },
+    finish: () => bar?.finish(),
+  };
 }

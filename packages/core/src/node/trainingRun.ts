@@ -46,6 +46,8 @@ export interface TrainingRunOptions {
   hooks?: Pick<TrainerHooks, 'onSampleEvaluation'>;
   /** Polled between steps; defaults to SIGINT/SIGTERM handling. */
   shouldStop?: () => boolean;
+  /** Called after every optimiser step with the final step of the run (null when unbounded). */
+  onStep?: (step: number, finalStep: number | null) => void;
 }
 
 const CHECKPOINTS = 'checkpoints';
@@ -148,7 +150,8 @@ export async function runTraining(options: TrainingRunOptions): Promise<TrainerS
     onLog: async (record: TrainingLogRecord) => {
       await appendFile(logPath, JSON.stringify(record) + '\n');
       if (record.type === 'train') {
-        const eta = etaSeconds(record, run.training, trainer.trainIndices.length);
+        const finalStep = trainer.finalStep();
+        const eta = finalStep === null || record.moleculesPerSecond <= 0 ? null : (Math.max(0, finalStep - record.step) * run.training.batchSize) / record.moleculesPerSecond;
         print(
           `step ${record.step} epoch ${record.epoch.toFixed(2)} loss ${record.loss.toFixed(4)} |g| ${record.gradNorm.toFixed(2)} ` +
             `${record.moleculesPerSecond.toFixed(1)} mol/s${record.clipped ? ` clipped ${record.clipped}` : ''}${record.skipped ? ` skipped ${record.skipped}` : ''}` +
@@ -177,6 +180,7 @@ export async function runTraining(options: TrainingRunOptions): Promise<TrainerS
     },
     onSampleEvaluation: options.hooks?.onSampleEvaluation ?? ((ema, step) => sampleQuality(run, dataset, ema, step)),
     shouldStop: options.shouldStop ?? (() => stopRequested),
+    onStep: options.onStep ? (step) => options.onStep!(step, trainer.finalStep()) : undefined,
   };
   try {
     return await trainer.run(hooks);
@@ -185,15 +189,6 @@ export async function runTraining(options: TrainingRunOptions): Promise<TrainerS
     process.off('SIGTERM', sigterm);
     await engine.dispose();
   }
-}
-
-/** Seconds left at the current speed, when the run has a step or epoch limit. */
-function etaSeconds(record: Extract<TrainingLogRecord, { type: 'train' }>, cfg: TrainingConfig, trainCount: number): number | null {
-  const stepsPerEpoch = Math.ceil(trainCount / cfg.batchSize);
-  const limits = [cfg.maxSteps, cfg.maxEpochs !== undefined ? cfg.maxEpochs * stepsPerEpoch : undefined].filter((v): v is number => v !== undefined);
-  if (limits.length === 0 || record.moleculesPerSecond <= 0) return null;
-  const remaining = Math.max(0, Math.min(...limits) - record.step);
-  return (remaining * cfg.batchSize) / record.moleculesPerSecond;
 }
 
 function formatDuration(seconds: number): string {

@@ -42,6 +42,8 @@ export interface TrainerHooks {
   onSampleEvaluation?(emaParams: Float32Array, step: number): Promise<Record<string, number>>;
   /** Polled between steps: true stops after writing a checkpoint (e.g. on Ctrl-C). */
   shouldStop?(): boolean;
+  /** Called after every optimiser step (e.g. to move a progress bar). */
+  onStep?(step: number): void;
 }
 
 /** The model description a trainer needs. */
@@ -176,6 +178,14 @@ export class Trainer {
     return { loss: lossSum / B, gradNorm, clipped, skipped, molecules: B };
   }
 
+  /** The step at which the run ends (from maxSteps/maxEpochs), or null when unbounded. */
+  finalStep(): number | null {
+    const stepsPerEpoch = Math.ceil(this.trainIndices.length / this.config.batchSize);
+    const limits = [this.config.maxSteps, this.config.maxEpochs !== undefined ? this.config.maxEpochs * stepsPerEpoch : undefined];
+    const defined = limits.filter((v): v is number => v !== undefined);
+    return defined.length ? Math.min(...defined) : null;
+  }
+
   /** Trains until maxSteps/maxEpochs or until `shouldStop`, logging and checkpointing on the way. */
   async run(hooks: TrainerHooks = {}): Promise<TrainerState> {
     const cfg = this.config;
@@ -204,6 +214,7 @@ export class Trainer {
       windowMolecules += r.molecules;
       const s = this.state;
       s.elapsedSeconds = elapsed();
+      hooks.onStep?.(s.step);
       const epoch = s.epoch + s.batchInEpoch / Math.max(1, this.epochPlan(s.epoch).length);
       if (s.step % cfg.logEvery === 0) {
         const seconds = (now() - windowStart) / 1000;
