@@ -32,9 +32,9 @@ const engine = (): LocalGradientEngine => new LocalGradientEngine({ egnn: model.
 describe('trainer', () => {
   beforeAll(useTestBackend);
 
-  it('resuming from saved state gives exactly the next step of an uninterrupted run', async () => {
+  it('after 20 steps, resuming from saved state gives exactly the next step of an uninterrupted run', async () => {
     const straight = new Trainer(model, dataset, config, engine());
-    for (let i = 0; i < 5; i++) await straight.step();
+    for (let i = 0; i < 20; i++) await straight.step();
     const saved = trainerStateToBytes(straight.current);
     const expected = await straight.step();
 
