@@ -83,6 +83,19 @@ interface EdgeFeatures {
   initialRadial: tf.Tensor2D;
 }
 
+/** The two-layer SiLU MLP on [h_i, h_j, e_ij] that both the messages and the coordinate weights start with. */
+function edgeMlp(
+  h: tf.Tensor2D,
+  edgeFeatures: EdgeFeatures,
+  [w1, b1, w2, b2]: [tf.Tensor, tf.Tensor, tf.Tensor, tf.Tensor],
+  B: number,
+  N: number,
+  H: number,
+): tf.Tensor2D {
+  const first = silu(edgeInputLayer(h, edgeFeatures, w1, b1, B, N, H)) as tf.Tensor2D;
+  return silu(linear(first, w2, b2)) as tf.Tensor2D;
+}
+
 /** Sum of per-edge values [B·N·N, C] over neighbours j → [B·N, C]. */
 function aggregate(values: tf.Tensor2D, B: number, N: number, factor: number): tf.Tensor2D {
   const C = values.shape[1];
@@ -111,8 +124,7 @@ function graphConvolution(
 ): tf.Tensor2D {
   const H = config.hiddenSize;
   const p = (name: string): tf.Tensor => params[`${prefix}.${name}`]!;
-  let m = silu(edgeInputLayer(h, edgeFeatures, p('edge1.w'), p('edge1.b'), B, N, H)) as tf.Tensor2D;
-  m = silu(linear(m, p('edge2.w'), p('edge2.b'))) as tf.Tensor2D;
+  const m = edgeMlp(h, edgeFeatures, [p('edge1.w'), p('edge1.b'), p('edge2.w'), p('edge2.b')], B, N, H);
   const gate = config.attention
     ? tf.mul(tf.sigmoid(linear(m, p('att.w'), p('att.b'))), masks.edgeMask)
     : masks.edgeMask;
@@ -141,8 +153,7 @@ function coordinateUpdate(
 ): tf.Tensor3D {
   const H = config.hiddenSize;
   const p = (name: string): tf.Tensor => params[`${prefix}.${name}`]!;
-  let m = silu(edgeInputLayer(h, edgeFeatures, p('mlp1.w'), p('mlp1.b'), B, N, H)) as tf.Tensor2D;
-  m = silu(linear(m, p('mlp2.w'), p('mlp2.b'))) as tf.Tensor2D;
+  const m = edgeMlp(h, edgeFeatures, [p('mlp1.w'), p('mlp1.b'), p('mlp2.w'), p('mlp2.b')], B, N, H);
   let phi: tf.Tensor = linear(m, p('out.w'));
   if (config.tanh) phi = tf.mul(tf.tanh(phi), config.coordsRange);
   // Fold the distance normalisation and the edge mask into the per-edge scalar: [B·N·N, 1] work only.
