@@ -144,11 +144,10 @@ export function sampleChain(
   };
   const saveFrame = (step: number, zx: Float32Array, zh: Float32Array): void => keepFrame({ step, ...decode(model, zx, zh, nodeMask, B, N) });
   if (framePoints.has(0) && transitions > 0) saveFrame(steps[0]!, z.x, z.h);
-  const predict = (step: number): { epsX: Float32Array; epsH: Float32Array } => predictNoise(z.x, z.h, step);
   for (let k = 0; k + 1 < steps.length; k++) {
     const t = steps[k]!;
     const s = steps[k + 1]!;
-    const eps = predict(t);
+    const eps = predictNoise(z.x, z.h, t);
     const gt = schedule.gammaAtStep(t);
     const gs = schedule.gammaAtStep(s);
     const sigmaT = NoiseSchedule.sigma(gt);
@@ -175,7 +174,7 @@ export function sampleChain(
   }
   // p(x, h | z_0): x ~ N(x̂_0, σ_0²/α_0²), h from z_0 directly.
   const g0 = schedule.gammaAtStep(0);
-  const eps0 = predict(0);
+  const eps0 = predictNoise(z.x, z.h, 0);
   const alpha0 = NoiseSchedule.alpha(g0);
   const sigma0 = NoiseSchedule.sigma(g0);
   const n = drawNoise();
