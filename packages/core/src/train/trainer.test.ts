@@ -60,6 +60,18 @@ describe('trainer', () => {
     expect(last).toBeLessThan(first / 2);
   });
 
+  it('warms the EMA up: after one step it is mostly the new weights, without warm-up mostly the initial ones', async () => {
+    const warm = new Trainer(model, dataset, { ...config, emaWarmup: true }, engine());
+    const cold = new Trainer(model, dataset, { ...config, emaWarmup: false }, engine());
+    const init = warm.current.params.slice();
+    await warm.step();
+    await cold.step();
+    // Step 0 uses decay min(0.999, 1/10) = 0.1: ema = 0.1·init + 0.9·params.
+    const i = 7;
+    expect(warm.current.ema[i]).toBeCloseTo(0.1 * init[i]! + 0.9 * warm.current.params[i]!, 6);
+    expect(cold.current.ema[i]).toBeCloseTo(0.999 * init[i]! + 0.001 * cold.current.params[i]!, 6);
+  });
+
   it('trains with the variational bound as the loss', async () => {
     const trainer = new Trainer(model, dataset, { ...config, loss: 'vlb' }, engine());
     for (let i = 0; i < 3; i++) {

@@ -164,7 +164,8 @@ export class Trainer {
     if (!skipped) {
       if (this.config.clipGradients) clipped = this.clipper.clip(grads).clipped;
       adamStep(s.params, grads, s.adam, this.config.optimizer);
-      if (this.config.emaDecay > 0) updateEma(s.ema, s.params, this.config.emaDecay);
+      const { emaDecay, emaWarmup } = this.config;
+      if (emaDecay > 0) updateEma(s.ema, s.params, emaWarmup ? Math.min(emaDecay, (1 + s.step) / (10 + s.step)) : emaDecay);
       else s.ema.set(s.params);
     }
     s.step++;

@@ -14,6 +14,12 @@ export interface TrainingConfig {
   optimizer: AdamConfig;
   /** EMA decay (EDM: 0.999); 0 disables EMA. */
   emaDecay: number;
+  /**
+   * Warm the EMA up: decay min(emaDecay, (1 + t)/(10 + t)) at step t, so early averages are not
+   * dominated by the random initial weights (0.999^2500 ≈ 8 % of them still remain after 2,500
+   * steps without it). EDM has no warm-up; runs configured without this field have none either.
+   */
+  emaWarmup?: boolean;
   /** EDM's adaptive gradient clipping. */
   clipGradients: boolean;
   /** 'l2': EDM's simple ε loss; 'vlb': the variational bound. */
@@ -48,6 +54,7 @@ export function defaultTrainingConfig(overrides: Partial<TrainingConfig> = {}): 
     microBatch: 64,
     optimizer: { ...EDM_ADAM },
     emaDecay: 0.999,
+    emaWarmup: true,
     clipGradients: true,
     loss: 'l2',
     validationFraction: 0.02,
