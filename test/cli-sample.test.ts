@@ -40,9 +40,9 @@ describe('equimol sample', () => {
     expect(records.some((r) => recordBondCount(r.lines) > 0)).toBe(true);
   });
 
-  it('ends with a summary line: count, valid %, unique %, wall time, molecules/s', () => {
+  it('ends with a summary line: count, valid %, unique %, stable %, connected %, wall time, molecules/s', () => {
     const last = stderr.trim().split('\n').at(-1)!;
-    expect(last).toMatch(/^4 molecules in [\d.]+ s \([\d.]+ molecules\/s\): valid [\d.]+%, unique [\d.]+% of valid, stable [\d.]+% → out\.sdf$/);
+    expect(last).toMatch(/^4 molecules in [\d.]+ s \([\d.]+ molecules\/s\): valid [\d.]+%, unique [\d.]+% of valid, stable [\d.]+%, connected [\d.]+% → out\.sdf$/);
   });
 
   it('adds hydrogens after the generated heavy atoms, unless --no-hydrogens', () => {

@@ -29,6 +29,8 @@ function reportTable(file: string, r: EvaluationReport): string {
     ['atom stability', percent(r.atomStability)],
     ['molecule stability', percent(r.moleculeStability)],
     ['validity', percent(r.validity)],
+    ['connectivity (one piece)', percent(r.connectivity)],
+    ['valid and connected', percent(r.validAndConnected)],
     ['uniqueness (of valid)', percent(r.uniqueness)],
     ['valid and unique', percent(r.validAndUnique)],
     ['novelty (of unique)', r.novelty === null ? 'n/a' : percent(r.novelty)],

@@ -83,7 +83,7 @@ export async function runSample(args: SampleArgs): Promise<void> {
   // A chain that diverged has no coordinates an SD file can hold: reported, counted as invalid, not written.
   const diverged = result.molecules.filter((m) => !m.positions.every(Number.isFinite));
   const finished = result.molecules.map((m, k) => {
-    const f = diverged.includes(m) ? { valid: false, stable: false, molecule: m } : finishGeneratedMolecule(m, { addHydrogens });
+    const f = diverged.includes(m) ? { valid: false, stable: false, connected: false, molecule: m } : finishGeneratedMolecule(m, { addHydrogens });
     chemistry.update(k + 1);
     return f;
   });
@@ -105,7 +105,7 @@ export async function runSample(args: SampleArgs): Promise<void> {
   note(
     args,
     `${s.count} molecules in ${duration(seconds)} (${rate(s.count, seconds)} molecules/s): ` +
-      `valid ${percent(s.valid / s.count)}, unique ${percent(s.valid > 0 ? s.unique / s.valid : 0)} of valid, stable ${percent(s.stable / s.count)}` +
+      `valid ${percent(s.valid / s.count)}, unique ${percent(s.valid > 0 ? s.unique / s.valid : 0)} of valid, stable ${percent(s.stable / s.count)}, connected ${percent(s.connected / s.count)}` +
       (where ? ` ${where}` : ''),
   );
 }

@@ -26,8 +26,15 @@ export interface EvaluationReport {
   atomStability: number;
   /** EDM molecule stability: molecules whose atoms are all stable / all molecules. */
   moleculeStability: number;
-  /** EDM validity: valid molecules / all molecules. */
+  /** EDM validity: valid molecules / all molecules (EDM judges the largest fragment only). */
   validity: number;
+  /**
+   * Molecules whose perceived bonds connect all atoms / all molecules. Not one of EDM's metrics, but
+   * needed beside validity: a cloud of separate atoms has a valid largest fragment (one atom).
+   */
+  connectivity: number;
+  /** Valid molecules that are also in one piece / all molecules. */
+  validAndConnected: number;
   /** EDM uniqueness: distinct valid molecules / valid molecules. */
   uniqueness: number;
   /** EDM novelty: unique valid molecules not in the training set / unique valid molecules (null without training ids). */
@@ -50,6 +57,8 @@ export function evaluateMolecules(molecules: readonly Molecule[], options: Evalu
   let atoms = 0;
   let stableMolecules = 0;
   const validIds: string[] = [];
+  let connected = 0;
+  let validConnected = 0;
   const invalidReasons: Record<string, number> = {};
   for (const mol of molecules) {
     const s = checkStability(mol, { implicitHydrogens: implicit });
@@ -57,6 +66,8 @@ export function evaluateMolecules(molecules: readonly Molecule[], options: Evalu
     atoms += s.atoms;
     if (s.stable) stableMolecules++;
     const v = checkValidity(mol);
+    if (v.fragments === 1) connected++;
+    if (v.valid && v.fragments === 1) validConnected++;
     if (v.valid) validIds.push(v.id!);
     else {
       const key = (v.reason ?? 'invalid').replace(/([A-Z][a-z]?)\d+/g, '$1').replace(/ \(and \d+ more atoms\)/, '');
@@ -73,6 +84,8 @@ export function evaluateMolecules(molecules: readonly Molecule[], options: Evalu
     atomStability: atoms === 0 ? 0 : stableAtoms / atoms,
     moleculeStability: n === 0 ? 0 : stableMolecules / n,
     validity: validityFraction,
+    connectivity: n === 0 ? 0 : connected / n,
+    validAndConnected: n === 0 ? 0 : validConnected / n,
     uniqueness: uniquenessFraction,
     novelty: options.trainingIds ? novelty(unique, options.trainingIds) : null,
     validAndUnique: validityFraction * uniquenessFraction,

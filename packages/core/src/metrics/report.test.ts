@@ -54,6 +54,15 @@ describe('evaluateMolecules', () => {
     expect(report.distributions!.bondLengthsW1).toBe(0);
   });
 
+  it('counts molecules in one piece: a cloud of separate atoms is "valid" by its largest fragment, but not connected', () => {
+    const acetaldehyde = heavyAtomsOnly(cases[0]!);
+    const scattered = { elements: ['O', 'O', 'C'], positions: new Float64Array([0, 0, 0, 10, 0, 0, 0, 10, 0]) };
+    const report = evaluateMolecules([acetaldehyde, scattered]);
+    expect(report.validity).toBe(1);
+    expect(report.connectivity).toBe(0.5);
+    expect(report.validAndConnected).toBe(0.5);
+  });
+
   it('switches to implicit hydrogens for heavy-atom-only sets', () => {
     const heavy = cases.map(heavyAtomsOnly);
     const report = evaluateMolecules(heavy);

@@ -215,6 +215,8 @@ async function sampleQuality(run: RunConfig, dataset: MoleculeDataset, ema: Floa
     atomStability: report.atomStability,
     moleculeStability: report.moleculeStability,
     validity: report.validity,
+    connectivity: report.connectivity,
+    validAndConnected: report.validAndConnected,
     uniqueness: report.uniqueness,
     seconds: (Date.now() - t0) / 1000,
   };

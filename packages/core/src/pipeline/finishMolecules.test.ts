@@ -19,7 +19,7 @@ describe('finishGeneratedMolecule', () => {
 
   it('gives a valid molecule bonds, EDM verdicts and data fields in order, and hydrogens on request', () => {
     const plain = finishGeneratedMolecule(generated(11, 0));
-    expect(plain).toMatchObject({ valid: true, stable: true, smiles: 'CC=O' });
+    expect(plain).toMatchObject({ valid: true, stable: true, connected: true, smiles: 'CC=O' });
     expect(plain.molecule.elements).toEqual(['C', 'C', 'O']);
     expect(plain.molecule.bonds).toHaveLength(2);
     expect(plain.molecule.properties).toEqual({ SMILES: 'CC=O', valid: 'true', stable: 'true', model: 'qm9-heavy', seed: '0', index: '0' });
@@ -46,8 +46,16 @@ describe('finishGeneratedMolecule', () => {
     expect(g.issue).toMatch(/bond orders: C1 has 5 bonded neighbours/);
   });
 
-  it('summarises counts: valid, stable, distinct valid', () => {
-    const finished = [generated(11, 0), generated(11, 1), generated(115, 2)].map((m) => finishGeneratedMolecule(m));
-    expect(summarizeFinished(finished)).toEqual({ count: 3, valid: 2, stable: 2, unique: 1 });
+  it('flags atoms that do not form one molecule, even when the largest fragment is valid', () => {
+    const scattered: Molecule = { elements: ['O', 'O', 'C'], positions: new Float64Array([0, 0, 0, 10, 0, 0, 0, 10, 0]) };
+    const f = finishGeneratedMolecule(scattered);
+    expect(f).toMatchObject({ valid: true, connected: false });
+    expect(f.issue).toMatch(/^3 separate fragments/);
+  });
+
+  it('summarises counts: valid, stable, connected, distinct valid', () => {
+    const scattered: Molecule = { elements: ['O', 'C'], positions: new Float64Array([0, 0, 0, 10, 0, 0]) };
+    const finished = [generated(11, 0), generated(11, 1), generated(115, 2), scattered].map((m) => finishGeneratedMolecule(m));
+    expect(summarizeFinished(finished)).toEqual({ count: 4, valid: 3, stable: 3, connected: 3, unique: 2 });
   });
 });

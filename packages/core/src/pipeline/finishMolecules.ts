@@ -28,6 +28,8 @@ export interface FinishedMolecule {
   valid: boolean;
   /** EDM molecule stability (every atom at an allowed valence; implicit H for heavy-atom molecules). */
   stable: boolean;
+  /** All atoms in one piece by EDM's bond rule (validity judges only the largest fragment). */
+  connected: boolean;
   /** Canonical id of the largest fragment when valid (for uniqueness). */
   id?: string;
   smiles?: string;
@@ -56,7 +58,9 @@ export function finishGeneratedMolecule(generated: Molecule, options: FinishOpti
   const smiles = validity.valid && validity.id !== undefined ? smilesOfCanonicalId(validity.id) : undefined;
   // EDM's validity judges the bonds of its distance rule; the exported Kekulé structure may still
   // resolve (and get hydrogens), so the issue says which judgement failed.
+  const connected = validity.fragments === 1;
   const issues = [
+    connected ? undefined : `${validity.fragments} separate fragments (SMILES and validity are the largest one's)`,
     validity.reason !== undefined ? `EDM validity: ${validity.reason}` : undefined,
     structure.issue !== undefined ? `bond orders: ${structure.issue}` : undefined,
     hydrogenWarning !== undefined ? `hydrogens: ${hydrogenWarning}` : undefined,
@@ -69,7 +73,7 @@ export function finishGeneratedMolecule(generated: Molecule, options: FinishOpti
   for (const [k, v] of Object.entries(generated.properties ?? {})) properties[k] = v;
   if (issue !== undefined) properties.issue = issue;
   molecule.properties = properties;
-  const out: FinishedMolecule = { molecule, valid: validity.valid, stable };
+  const out: FinishedMolecule = { molecule, valid: validity.valid, stable, connected };
   if (validity.valid && validity.id !== undefined) out.id = validity.id;
   if (smiles !== undefined) out.smiles = smiles;
   if (issue !== undefined) out.issue = issue;
@@ -81,21 +85,25 @@ export interface FinishedSummary {
   count: number;
   valid: number;
   stable: number;
+  /** Molecules in one piece. */
+  connected: number;
   /** Distinct canonical ids among the valid molecules. */
   unique: number;
 }
 
 /** Summary counts of finished molecules. */
-export function summarizeFinished(finished: Iterable<Pick<FinishedMolecule, 'valid' | 'stable' | 'id'>>): FinishedSummary {
+export function summarizeFinished(finished: Iterable<Pick<FinishedMolecule, 'valid' | 'stable' | 'connected' | 'id'>>): FinishedSummary {
   let count = 0;
   let valid = 0;
   let stable = 0;
+  let connected = 0;
   const ids = new Set<string>();
   for (const f of finished) {
     count++;
     if (f.valid) valid++;
     if (f.stable) stable++;
+    if (f.connected) connected++;
     if (f.valid && f.id !== undefined) ids.add(f.id);
   }
-  return { count, valid, stable, unique: ids.size };
+  return { count, valid, stable, connected, unique: ids.size };
 }
