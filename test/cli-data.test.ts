@@ -58,10 +58,13 @@ describe('equimol data convert', () => {
     expect(back.map((m) => Array.from(m.positions))).toEqual(xyz.map((m) => Array.from(m.positions)));
   });
 
-  it('says that npz is read only', () => {
-    const r = equimol(['data', 'convert', QM9, 'out.npz'], dir);
-    expect(r.status).toBe(2);
-    expect(r.stderr.trim()).toBe("equimol: out.npz: equimol reads EDM's .npz files but cannot write them (npz is read-only); write .sdf, .xyz or .json");
+  it("writes EDM's npz layout, which reads back to the same molecules", () => {
+    expect(equimol(['data', 'convert', QM9, 'out.npz'], dir).status).toBe(0);
+    expect(equimol(['data', 'convert', 'out.npz', 'npz-back.sdf'], dir).status).toBe(0);
+    const original = parseSdf(readFileSync(QM9, 'utf8'));
+    const again = parseSdf(readFileSync(join(dir, 'npz-back.sdf'), 'utf8'));
+    expect(again.map((m) => m.elements)).toEqual(original.map((m) => m.elements));
+    again.forEach((m, k) => m.positions.forEach((v, i) => expect(v).toBeCloseTo(original[k]!.positions[i]!, 4)));
   });
 
   it.each([

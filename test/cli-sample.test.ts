@@ -159,7 +159,7 @@ describe('equimol sample errors', () => {
     [['--shard', '3/2'], /i must be between 1 and n/],
     [['--shard', 'half'], /--shard must look like i\/n/],
     [['--frames', '5'], /--frames needs --trajectory/],
-    [['-o', 'out.npz'], /cannot write them \(npz is read-only\)/],
+    [['--format', 'npz'], /npz is a binary format: write it to a file with -o FILE.npz/],
     [['--trajectory', 'traj.xyz'], /as \.sdf or \.json/],
   ])('equimol sample %s → exit 2 with one line', (args, message) => {
     const r = equimol(['sample', '-n', '2', ...QUICK, ...args], dir);

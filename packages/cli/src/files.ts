@@ -1,6 +1,7 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { gzipSync } from 'node:zlib';
 import {
+  formatEdmNpz,
   type Molecule,
   moleculeFileFormat,
   moleculesFromJson,
@@ -16,11 +17,11 @@ import { UsageError } from './errors.js';
 // Which core reader or writer a file name calls for. Formats are chosen by extension, as core's
 // readers do, plus equimol's JSON molecule lists.
 
-/** Formats equimol writes molecules in. */
-export type MoleculeOutputFormat = 'sdf' | 'xyz' | 'json';
+/** Formats equimol writes molecules in (npz: EDM's processed-QM9 layout). */
+export type MoleculeOutputFormat = 'sdf' | 'xyz' | 'json' | 'npz';
 
 /** The format a path's extension names (`.gz` allowed), `json` included; undefined if none. */
-export function formatOfPath(path: string): MoleculeOutputFormat | 'npz' | undefined {
+export function formatOfPath(path: string): MoleculeOutputFormat | undefined {
   if (/\.json(\.gz)?$/i.test(path)) return 'json';
   return moleculeFileFormat(path);
 }
@@ -28,10 +29,8 @@ export function formatOfPath(path: string): MoleculeOutputFormat | 'npz' | undef
 /** The output format for a path (or `--format`), refusing formats equimol cannot write. */
 export function outputFormat(path: string | undefined, requested: string | undefined): MoleculeOutputFormat {
   const format = requested ?? (path ? formatOfPath(path) : undefined) ?? 'sdf';
-  if (format === 'npz') {
-    throw new UsageError(`${path ?? 'output'}: equimol reads EDM's .npz files but cannot write them (npz is read-only); write .sdf, .xyz or .json`);
-  }
-  if (format !== 'sdf' && format !== 'xyz' && format !== 'json') throw new UsageError(`unknown output format "${format}" (sdf, xyz or json)`);
+  if (format !== 'sdf' && format !== 'xyz' && format !== 'json' && format !== 'npz') throw new UsageError(`unknown output format "${format}" (sdf, xyz, json or npz)`);
+  if (format === 'npz' && path === undefined) throw new UsageError('npz is a binary format: write it to a file with -o FILE.npz');
   return format;
 }
 
@@ -51,13 +50,17 @@ export async function writeMolecules(path: string, format: MoleculeOutputFormat,
   if (format === 'sdf') return writeSdfFile(path, molecules);
   const all: Molecule[] = [];
   for await (const m of molecules) all.push(m);
+  if (format === 'npz') {
+    await writeFile(path, formatEdmNpz(all));
+    return all.length;
+  }
   const text = format === 'xyz' ? writeXyz(all) : JSON.stringify(moleculesToJson(all)) + '\n';
   await writeFile(path, /\.gz$/i.test(path) ? gzipSync(text) : text);
   return all.length;
 }
 
 /** The text of molecules in `format`, for standard output. */
-export function moleculesText(format: MoleculeOutputFormat, molecules: Molecule[]): string {
+export function moleculesText(format: Exclude<MoleculeOutputFormat, 'npz'>, molecules: Molecule[]): string {
   if (format === 'sdf') return writeSdf(molecules);
   if (format === 'xyz') return writeXyz(molecules);
   return JSON.stringify(moleculesToJson(molecules)) + '\n';

@@ -113,7 +113,7 @@ export async function runDataConformers(args: ConformersArgs): Promise<void> {
 export async function runDataConvert(args: ConvertArgs): Promise<void> {
   requireInputFile(args.input);
   if (formatOfPath(args.input) === undefined) throw new UsageError(`${args.input}: unknown molecule file type (expected .sdf, .mol, .xyz, .npz or .json, optionally .gz)`);
-  if (formatOfPath(args.output) === undefined) throw new UsageError(`${args.output}: unknown output type (expected .sdf, .xyz or .json, optionally .gz)`);
+  if (formatOfPath(args.output) === undefined) throw new UsageError(`${args.output}: unknown output type (expected .sdf, .xyz, .json or .npz; .gz for text formats)`);
   const format = outputFormat(args.output, undefined);
   const out = await prepareOutput(args.output, args.force);
   let count = 0;

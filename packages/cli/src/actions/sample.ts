@@ -98,7 +98,7 @@ export async function runSample(args: SampleArgs): Promise<void> {
     if (out) await writeMolecules(out.tempPath, format, molecules);
     if (traj && result.trajectory) await writeTrajectory(traj.tempPath, result.trajectory);
   });
-  if (toStdout) process.stdout.write(moleculesText(format, molecules));
+  if (toStdout && format !== 'npz') process.stdout.write(moleculesText(format, molecules));
   const seconds = (performance.now() - started) / 1000;
   const s = summarizeFinished(finished);
   const where = [out ? `→ ${out.path}` : '', traj ? `trajectory → ${traj.path}` : ''].filter(Boolean).join(', ');

@@ -43,7 +43,7 @@ export const sampleCommand: CommandModule<GlobalArgs, SampleArgs> = {
       .option('atoms-range', { type: 'string', describe: "Atom counts A-B, drawn from the model's histogram within the range" })
       .option('batch-size', { type: 'number', default: 64, describe: 'Molecules per network evaluation' })
       .option('workers', { alias: 'j', type: 'number', default: 1, describe: 'Worker threads' })
-      .option('format', { choices: ['sdf', 'xyz', 'json'], describe: 'Output format (default: from the file name, else sdf)' })
+      .option('format', { choices: ['sdf', 'xyz', 'json', 'npz'], describe: 'Output format (default: from the file name, else sdf; npz: EDM\'s layout, to a file)' })
       .option('hydrogens', { type: 'boolean', default: true, describe: 'Add hydrogens with 3D coordinates to heavy-atom molecules (--no-hydrogens to keep heavy atoms only)' })
       .option('trajectory', { type: 'string', describe: 'Also write the denoising chains (.sdf or .json) for `equimol view`' })
       .option('frames', { type: 'number', describe: 'Frames per molecule in --trajectory (default 100)' })

@@ -3,7 +3,7 @@ import { fileURLToPath } from 'node:url';
 import { zipSync } from 'fflate';
 import { describe, expect, it } from 'vitest';
 import { MoleculeParseError, newReadStats } from './errors.js';
-import { moleculesFromEdmNpz, NpyFormatError, parseNpy, parseNpz } from './npz.js';
+import { formatEdmNpz, moleculesFromEdmNpz, NpyFormatError, parseNpy, parseNpz } from './npz.js';
 
 const sample = new Uint8Array(readFileSync(fileURLToPath(new URL('../../../../data/fixtures/chem/edm-qm9-test-sample.npz', import.meta.url))));
 
@@ -61,5 +61,25 @@ describe('EDM npz', () => {
   it('rejects files that are not npy/npz', () => {
     expect(() => parseNpy(new Uint8Array(20))).toThrow(NpyFormatError);
     expect(() => parseNpz(new TextEncoder().encode('plain text'), 'a.npz')).toThrow(/a\.npz: not a zip archive/);
+  });
+});
+
+describe('formatEdmNpz', () => {
+  it('round-trips molecules and numeric properties through the EDM layout', () => {
+    const mols = [
+      { elements: ['C', 'O'], positions: Float64Array.from([0, 0, 0, 1.25, 0, 0]), properties: { index: '7', mu: '1.5', name: 'x' } },
+      { elements: ['N', 'H', 'H', 'H'], positions: Float64Array.from([0, 0, 0, 1, 0, 0, 0, 1, 0, 0, 0, 1]), properties: { index: '8', mu: '-0.25', name: 'y' } },
+    ];
+    const bytes = formatEdmNpz(mols);
+    const arrays = parseNpz(bytes);
+    expect(arrays.num_atoms!.dtype).toBe('<i8');
+    expect(arrays.charges!.shape).toEqual([2, 4]);
+    expect(Array.from(arrays.charges!.values)).toEqual([6, 8, 0, 0, 7, 1, 1, 1]);
+    expect(arrays.name).toBeUndefined();
+    const back = moleculesFromEdmNpz(bytes);
+    expect(back.map((m) => m.elements)).toEqual([['C', 'O'], ['N', 'H', 'H', 'H']]);
+    expect(Array.from(back[0]!.positions)).toEqual([0, 0, 0, 1.25, 0, 0]);
+    expect(back[1]!.properties).toMatchObject({ index: '8', mu: '-0.25' });
+    expect(back[1]!.title).toBe('QM9 8');
   });
 });

@@ -1,6 +1,6 @@
-import { unzipSync } from 'fflate';
+import { unzipSync, zipSync } from 'fflate';
 import type { Molecule } from '../chem/molecule.js';
-import { elementSymbol } from '../chem/elements.js';
+import { atomicNumber, elementSymbol } from '../chem/elements.js';
 import { MoleculeParseError, RecordTally, type ReadOptions } from './errors.js';
 
 // NumPy's .npy format (numpy.lib.format, versions 1–3): magic `\x93NUMPY`, version, a little-endian
@@ -147,4 +147,57 @@ function edmMolecule(m: number, count: number, width: number, z: Float64Array, x
   const mol: Molecule = { elements, positions, properties };
   if (properties.index !== undefined) mol.title = `QM9 ${properties.index}`;
   return mol;
+}
+
+/** Bytes of a version-1 .npy file holding a little-endian int64 or float32 array. */
+export function formatNpy(dtype: '<i8' | '<f4', shape: number[], values: ArrayLike<number>): Uint8Array {
+  const shapeText = shape.length === 1 ? `(${shape[0]},)` : `(${shape.join(', ')})`;
+  let header = `{'descr': '${dtype}', 'fortran_order': False, 'shape': ${shapeText}, }`;
+  // The header is padded with spaces to a multiple of 64 bytes (magic + version + length included) and ends in \n.
+  const unpadded = 10 + header.length + 1;
+  header += ' '.repeat((64 - (unpadded % 64)) % 64) + '\n';
+  const width = dtype === '<i8' ? 8 : 4;
+  const out = new Uint8Array(10 + header.length + values.length * width);
+  out.set(MAGIC);
+  out[6] = 1;
+  out[7] = 0;
+  new DataView(out.buffer).setUint16(8, header.length, true);
+  out.set(new TextEncoder().encode(header), 10);
+  const data = new DataView(out.buffer, 10 + header.length);
+  for (let i = 0; i < values.length; i++) {
+    if (dtype === '<i8') data.setBigInt64(8 * i, BigInt(Math.round(values[i]!)), true);
+    else data.setFloat32(4 * i, values[i]!, true);
+  }
+  return out;
+}
+
+/**
+ * An EDM-style .npz of molecules (what `moleculesFromEdmNpz` reads): `num_atoms`, `charges`
+ * (atomic numbers, 0-padded), `positions` (Å, float32), plus every property that is numeric for
+ * all molecules, as a float32 column (`index` as int64).
+ */
+export function formatEdmNpz(molecules: readonly Molecule[]): Uint8Array {
+  const n = molecules.length;
+  const width = Math.max(0, ...molecules.map((m) => m.elements.length));
+  const numAtoms = molecules.map((m) => m.elements.length);
+  const charges = new Float64Array(n * width);
+  const positions = new Float32Array(n * width * 3);
+  molecules.forEach((m, k) => {
+    m.elements.forEach((e, i) => (charges[k * width + i] = atomicNumber(e)));
+    positions.set(m.positions, k * width * 3);
+  });
+  const files: Record<string, Uint8Array> = {
+    'num_atoms.npy': formatNpy('<i8', [n], numAtoms),
+    'charges.npy': formatNpy('<i8', [n, width], charges),
+    'positions.npy': formatNpy('<f4', [n, width, 3], positions),
+  };
+  const names = n === 0 ? [] : Object.keys(molecules[0]!.properties ?? {});
+  for (const name of names) {
+    if (name === 'num_atoms' || name === 'charges' || name === 'positions') continue;
+    const column = molecules.map((m) => Number(m.properties?.[name]));
+    if (!column.every((v) => Number.isFinite(v) && v !== null)) continue;
+    if (!molecules.every((m) => (m.properties?.[name] ?? '').trim() !== '')) continue;
+    files[`${name}.npy`] = formatNpy(name === 'index' ? '<i8' : '<f4', [n], column);
+  }
+  return zipSync(files, { level: 6 });
 }
