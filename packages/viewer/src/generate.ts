@@ -1,5 +1,5 @@
 // In-browser generation: the page runs @equimol/core's sampler with the served model on tfjs's wasm
-// backend, in a worker (generate-worker.ts). This module is the UI's only view of it.
+// backend, in a worker (generateWorker.ts). This module is the UI's only view of it.
 import type { Trajectory, TrajectoryFrame, TrajectoryMolecule } from '@equimol/core';
 
 /** What the Generate form asks for. */
@@ -77,7 +77,7 @@ export async function probeModel(modelUrl: string): Promise<string> {
  * `model.json` and its `weights.bin`) on tfjs's wasm backend.
  */
 export async function loadGenerator(modelUrl: string): Promise<MoleculeGenerator> {
-  const worker = new Worker(new URL('./generate-worker.ts', import.meta.url), { type: 'module', name: 'equimol-sampler' });
+  const worker = new Worker(new URL('./generateWorker.ts', import.meta.url), { type: 'module', name: 'equimol-sampler' });
   let nextId = 0;
   const pending = new Map<number, { resolve: (r: WorkerResponse) => void; reject: (e: Error) => void; listener?: GenerateListener }>();
   worker.onmessage = (event: MessageEvent<WorkerResponse>) => {

@@ -5,7 +5,7 @@ import type { Trajectory } from '@equimol/core';
 import { ViewerApp } from './app.js';
 import { loadGenerator, probeModel, type GenerateOptions, type MoleculeGenerator } from './generate.js';
 import { openBlob, openUrl } from './open.js';
-import { installTestHook, type GenerationEvent } from './test-hook.js';
+import { installTestHook, type GenerationEvent } from './testHook.js';
 import { bindUi, setStatus } from './ui.js';
 
 declare global {

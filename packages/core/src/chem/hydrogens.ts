@@ -1,6 +1,6 @@
 import { ForceFieldMMFF94, Molecule as OclMolecule } from 'openchemlib';
 import type { Molecule } from './molecule.js';
-import { assignBondOrders } from './bond-orders.js';
+import { assignBondOrders } from './bondOrders.js';
 import { fromOcl, toOcl } from './openchemlib.js';
 
 // Hydrogen completion for heavy-atom generations (EDM's QM9 without H, or any model that emits heavy

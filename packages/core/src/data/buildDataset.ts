@@ -1,6 +1,6 @@
 import { atomicNumber } from '../chem/elements.js';
 import type { Molecule } from '../chem/molecule.js';
-import { heavyAtomsOnly } from '../chem/perceive-bonds.js';
+import { heavyAtomsOnly } from '../chem/perceiveBonds.js';
 import type { AtomEncoding } from './atomEncoding.js';
 import { type DatasetCard, MoleculeDataset } from './dataset.js';
 

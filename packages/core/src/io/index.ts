@@ -4,4 +4,4 @@ export * from './sdf.js';
 export * from './xyz.js';
 export * from './npz.js';
 export * from './trajectory.js';
-export * from './molecule-json.js';
+export * from './moleculeJson.js';

@@ -1,5 +1,5 @@
 import type { Bond, Molecule } from '../chem/molecule.js';
-import { perceiveBonds } from '../chem/perceive-bonds.js';
+import { perceiveBonds } from '../chem/perceiveBonds.js';
 import { toOcl } from '../chem/openchemlib.js';
 
 // Distances between the geometry/composition statistics of generated and reference molecules, a

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { heavyAtomsOnly } from '../chem/perceive-bonds.js';
+import { heavyAtomsOnly } from '../chem/perceiveBonds.js';
 import { parseXyz } from '../io/xyz.js';
 import { collectDistributions, distributionDistances, totalVariation, wasserstein1 } from './distributions.js';
 import { evaluateMolecules } from './evaluate.js';

@@ -1,5 +1,5 @@
 import type { Molecule } from '../chem/molecule.js';
-import { bondOrderSums, isStableValence, perceiveBonds } from '../chem/perceive-bonds.js';
+import { bondOrderSums, isStableValence, perceiveBonds } from '../chem/perceiveBonds.js';
 
 /** EDM's stability verdict on one molecule (its `check_stability`). */
 export interface MoleculeStability {

@@ -1,6 +1,6 @@
 import type { Molecule as OclMolecule } from 'openchemlib';
 import type { Bond, Molecule } from '../chem/molecule.js';
-import { perceiveBonds } from '../chem/perceive-bonds.js';
+import { perceiveBonds } from '../chem/perceiveBonds.js';
 import { canonicalId, toOcl, valenceViolations } from '../chem/openchemlib.js';
 
 /** Verdict of the validity check on one molecule. */

@@ -1,7 +1,7 @@
 import { mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { dirname, join, basename } from 'node:path';
 import { deserializeModel, type EquimolModel, serializeModel } from '../checkpoint/modelBundle.js';
-import { writeFileAtomic } from './files-atomic.js';
+import { writeFileAtomic } from './filesAtomic.js';
 
 /** Reads a model directory (model.json + weights.bin). */
 export async function loadModelDirectory(dir: string): Promise<EquimolModel> {

@@ -11,7 +11,7 @@ import { LocalGradientEngine, type GradientEngine } from '../train/gradientEngin
 import { Trainer, type TrainerHooks, type TrainingLogRecord } from '../train/trainer.js';
 import { defaultTrainingConfig, type TrainingConfig } from '../train/trainingConfig.js';
 import { type TrainerState, trainerStateFromBytes, trainerStateToBytes } from '../train/trainerState.js';
-import { writeFileAtomic } from './files-atomic.js';
+import { writeFileAtomic } from './filesAtomic.js';
 import { saveModelDirectory } from './modelFiles.js';
 import { WorkerGradientEngine } from './workerGradientEngine.js';
 

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Molecule } from '../chem/molecule.js';
-import { heavyAtomsOnly } from '../chem/perceive-bonds.js';
+import { heavyAtomsOnly } from '../chem/perceiveBonds.js';
 import { parseXyz } from '../io/xyz.js';
 import { registerOpenchemlibResources } from '../node/openchemlibResources.js';
 import { finishGeneratedMolecule, summarizeFinished } from './finishMolecules.js';

@@ -1,4 +1,4 @@
-import { assignBondOrders } from '../chem/bond-orders.js';
+import { assignBondOrders } from '../chem/bondOrders.js';
 import { completeHydrogens } from '../chem/hydrogens.js';
 import type { Molecule } from '../chem/molecule.js';
 import { smilesOfCanonicalId } from '../chem/openchemlib.js';

@@ -1,5 +1,5 @@
 import type { Bond, Molecule } from './molecule.js';
-import { edmBondOrder, EDM_ALLOWED_VALENCES, maxBondDistance } from './bond-lengths.js';
+import { edmBondOrder, EDM_ALLOWED_VALENCES, maxBondDistance } from './bondLengths.js';
 
 /**
  * Bonds from 3D coordinates exactly as EDM's QM9 analysis finds them: every atom pair closer than

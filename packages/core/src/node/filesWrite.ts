@@ -4,7 +4,7 @@ import { createGzip } from 'node:zlib';
 import type { Writable } from 'node:stream';
 import type { Molecule } from '../chem/molecule.js';
 import { formatSdfRecord, type SdfWriteOptions } from '../io/sdf.js';
-import { isGzipPath } from './files-lines.js';
+import { isGzipPath } from './filesLines.js';
 
 /**
  * Writes molecules to an SD file record by record (gzipped when the name ends in `.gz`), so that

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Molecule } from '../chem/molecule.js';
 import { MoleculeParseError } from './errors.js';
-import { moleculesFromJson, moleculesToJson } from './molecule-json.js';
+import { moleculesFromJson, moleculesToJson } from './moleculeJson.js';
 
 const ETHANOL_HEAVY: Molecule = {
   title: 'ethanol',

@@ -1,6 +1,6 @@
 import type { Bond, Molecule } from './molecule.js';
-import { perceiveBonds } from './perceive-bonds.js';
-import { typicalBondLength } from './bond-lengths.js';
+import { perceiveBonds } from './perceiveBonds.js';
+import { typicalBondLength } from './bondLengths.js';
 import { canonicalId, smilesOfCanonicalId, toOcl, valenceViolations } from './openchemlib.js';
 
 // For export a molecule needs one consistent Lewis structure: EDM's distance rule alone gives bond

@@ -2,8 +2,8 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { parseXyz } from '../io/xyz.js';
-import { edmBondOrder, typicalBondLength } from './bond-lengths.js';
-import { bondOrderSums, isStableValence, perceiveBonds } from './perceive-bonds.js';
+import { edmBondOrder, typicalBondLength } from './bondLengths.js';
+import { bondOrderSums, isStableValence, perceiveBonds } from './perceiveBonds.js';
 
 const cases = parseXyz(readFileSync(fileURLToPath(new URL('../../../../data/fixtures/chem/qm9-test-cases.xyz', import.meta.url)), 'utf8'));
 

@@ -5,8 +5,8 @@ import { fileURLToPath } from 'node:url';
 import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import type { Molecule } from '../chem/molecule.js';
-import { writeSdfFile } from './files-write.js';
-import { readMoleculeFile, readSdfFile } from './read-molecules.js';
+import { writeSdfFile } from './filesWrite.js';
+import { readMoleculeFile, readSdfFile } from './readMolecules.js';
 
 const fixtures = fileURLToPath(new URL('../../../../data/fixtures/chem/', import.meta.url));
 const sample = join(fixtures, 'qm9-train-sample.sdf');

@@ -5,11 +5,11 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { parseXyz } from '../io/xyz.js';
 import { parseSdf, writeSdf } from '../io/sdf.js';
 import { checkStability } from '../metrics/stability.js';
-import { assignBondOrders } from './bond-orders.js';
+import { assignBondOrders } from './bondOrders.js';
 import { conformerFromSmiles } from './conformers.js';
 import { completeHydrogens } from './hydrogens.js';
 import type { Molecule } from './molecule.js';
-import { heavyAtomsOnly } from './perceive-bonds.js';
+import { heavyAtomsOnly } from './perceiveBonds.js';
 
 const cases = parseXyz(readFileSync(fileURLToPath(new URL('../../../../data/fixtures/chem/qm9-test-cases.xyz', import.meta.url)), 'utf8'));
 const byId = (id: number): Molecule => cases.find((m) => m.title!.startsWith(`QM9 ${id} `))!;

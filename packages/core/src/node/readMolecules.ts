@@ -6,7 +6,7 @@ import type { ReadOptions } from '../io/errors.js';
 import { moleculesFromEdmNpz } from '../io/npz.js';
 import { readSdfRecords } from '../io/sdf.js';
 import { readXyzFrames } from '../io/xyz.js';
-import { fileLines, isGzipPath } from './files-lines.js';
+import { fileLines, isGzipPath } from './filesLines.js';
 
 function withSource(path: string, options: ReadOptions): ReadOptions {
   return { ...options, source: options.source ?? basename(path) };
