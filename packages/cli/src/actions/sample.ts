@@ -1,3 +1,4 @@
+import { availableParallelism } from 'node:os';
 import { writeFile } from 'node:fs/promises';
 import {
   atomCountWeights,
@@ -35,7 +36,7 @@ export async function runSample(args: SampleArgs): Promise<void> {
   const atoms = integerOption('atoms', args.atoms);
   const atomRange = parseAtomRange(args.atomsRange);
   const batchSize = integerOption('batch-size', args.batchSize)!;
-  const workers = integerOption('workers', args.workers)!;
+  const requestedWorkers = integerOption('workers', args.workers);
   const seed = integerOption('seed', args.seed, 0)!;
   const frames = integerOption('frames', args.frames);
   if (frames !== undefined && args.trajectory === undefined) throw new UsageError('--frames needs --trajectory FILE');
@@ -57,6 +58,8 @@ export async function runSample(args: SampleArgs): Promise<void> {
   const model = await loadModelDirectory(modelDir);
   atomCountWeights(model, { atoms, atomRange }); // impossible sizes fail here, before any work
   const count = shard?.count ?? total;
+  // Results do not depend on the thread count (molecule i is seeded by (seed, i)), so use the cores.
+  const workers = Math.min(count, requestedWorkers ?? (backend.name === 'wasm' || backend.name === 'cpu' ? availableParallelism() : 1));
   const progress = createProgress('sampling', count, 'molecules', args.quiet);
   const options: SampleOptions = {
     count,

@@ -16,7 +16,7 @@ export interface SampleArgs extends GlobalArgs {
   atoms?: number;
   atomsRange?: string;
   batchSize: number;
-  workers: number;
+  workers?: number;
   format?: string;
   hydrogens: boolean;
   trajectory?: string;
@@ -42,7 +42,7 @@ export const sampleCommand: CommandModule<GlobalArgs, SampleArgs> = {
       .option('atoms', { type: 'number', describe: 'Atoms per molecule (heavy atoms for heavy-atom models)' })
       .option('atoms-range', { type: 'string', describe: "Atom counts A-B, drawn from the model's histogram within the range" })
       .option('batch-size', { type: 'number', default: 64, describe: 'Molecules per network evaluation' })
-      .option('workers', { alias: 'j', type: 'number', default: 1, describe: 'Worker threads' })
+      .option('workers', { alias: 'j', type: 'number', describe: 'Worker threads (default: one per core with tfjs-wasm/cpu, 1 with native TensorFlow, which threads itself)' })
       .option('format', { choices: ['sdf', 'xyz', 'json', 'npz'], describe: 'Output format (default: from the file name, else sdf; npz: EDM\'s layout, to a file)' })
       .option('hydrogens', { type: 'boolean', default: true, describe: 'Add hydrogens with 3D coordinates to heavy-atom molecules (--no-hydrogens to keep heavy atoms only)' })
       .option('trajectory', { type: 'string', describe: 'Also write the denoising chains (.sdf or .json) for `equimol view`' })
