@@ -16,7 +16,7 @@ describe('equimol train', () => {
   });
 
   it('trains a new run for a few steps: run.json, train.jsonl, checkpoints and a model', () => {
-    const r = equimol(['train', '--data', 'tiny.eqd', '--out', 'run', '--steps', '3', '--name', 'tiny-run', '--sample-every', '3', '--sample-count', '2', '--sample-steps', '5', ...TINY], dir);
+    const r = equimol(['train', '--data', 'tiny.eqd', '--out', 'run', '--steps', '3', '--name', 'tiny-run', '--sample-every', '3', '--sample-count', '2', '--sample-steps', '5', '--micro-batch', '2', ...TINY], dir);
     expect(r.stderr).toMatch(/stopped at step 3 .* model in run\/model/);
     expect(r.status).toBe(0);
     expect(r.stdout).toMatch(/training tiny-run: \d+ parameters/);
@@ -25,7 +25,7 @@ describe('equimol train', () => {
     const run = JSON.parse(readFileSync(join(dir, 'run/run.json'), 'utf8')) as { name: string; egnn: { hiddenSize: number; layers: number }; training: { maxSteps: number; batchSize: number; optimizer: { learningRate: number; beta1: number } }; command: string };
     expect(run.name).toBe('tiny-run');
     expect(run.egnn).toMatchObject({ hiddenSize: 16, layers: 2 });
-    expect(run.training).toMatchObject({ maxSteps: 3, batchSize: 3 });
+    expect(run.training).toMatchObject({ maxSteps: 3, batchSize: 3, microBatch: 2 });
     expect(run.training.optimizer).toMatchObject({ learningRate: 1e-4, beta1: 0.9 });
     expect(run.command).toMatch(/^equimol train --data tiny\.eqd/);
     const log = readFileSync(join(dir, 'run/train.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { type: string; step: number });

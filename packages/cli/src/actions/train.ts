@@ -42,6 +42,7 @@ export async function runTrain(args: TrainArgs): Promise<void> {
   const steps = integerOption('steps', args.steps);
   const epochs = integerOption('epochs', args.epochs);
   const batchSize = integerOption('batch-size', args.batchSize);
+  const microBatch = integerOption('micro-batch', args.microBatch);
   const lr = numberOption('lr', args.lr, Number.MIN_VALUE, 1);
   const emaDecay = numberOption('ema-decay', args.emaDecay, 0, 0.999999);
   const seed = integerOption('seed', args.seed, 0);
@@ -59,7 +60,7 @@ export async function runTrain(args: TrainArgs): Promise<void> {
 
   if (args.resume) {
     if (!existsSync(runJson)) throw new UsageError(`${args.out} holds no training run to resume (no run.json); start one with --data`);
-    const ignored = ['data', 'config', 'name', 'hidden', 'layers', 'timesteps', 'steps', 'epochs', 'batchSize', 'lr', 'emaDecay', 'loss', 'seed', 'workers', 'validationFraction', 'sampleEvery', 'sampleCount', 'sampleSteps'].filter(
+    const ignored = ['data', 'config', 'name', 'hidden', 'layers', 'timesteps', 'steps', 'epochs', 'batchSize', 'microBatch', 'lr', 'emaDecay', 'loss', 'seed', 'workers', 'validationFraction', 'sampleEvery', 'sampleCount', 'sampleSteps'].filter(
       (k) => (args as unknown as Record<string, unknown>)[k] !== undefined,
     );
     if (ignored.length > 0) note(args, `--resume continues with the settings in ${runJson}; ignoring ${ignored.map((k) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`).join(', ')}`);
@@ -92,6 +93,7 @@ export async function runTrain(args: TrainArgs): Promise<void> {
   set('maxEpochs', epochs);
   set('batchSize', batchSize);
   if (batchSize !== undefined && file.training?.microBatch === undefined) training.microBatch = batchSize;
+  set('microBatch', microBatch);
   set('emaDecay', emaDecay);
   set('loss', args.loss);
   set('seed', seed);

@@ -17,6 +17,7 @@ export interface TrainArgs extends GlobalArgs {
   steps?: number;
   epochs?: number;
   batchSize?: number;
+  microBatch?: number;
   lr?: number;
   emaDecay?: number;
   loss?: 'l2' | 'vlb';
@@ -52,6 +53,7 @@ export const trainCommand: CommandModule<GlobalArgs, TrainArgs> = {
       .option('steps', { type: 'number', describe: 'Stop after this many optimiser steps' })
       .option('epochs', { type: 'number', describe: 'Stop after this many epochs' })
       .option('batch-size', { type: 'number', describe: 'Molecules per step (EDM: 64)' })
+      .option('micro-batch', { type: 'number', describe: 'Most molecules per forward pass in one thread (default: the batch size); smaller bounds memory' })
       .option('lr', { type: 'number', describe: 'Learning rate (EDM: 1e-4)' })
       .option('ema-decay', { type: 'number', describe: 'EMA decay of the weights (EDM: 0.999; 0 = off)' })
       .option('loss', { choices: ['l2', 'vlb'] as const, describe: "l2: EDM's simple loss; vlb: the variational bound" })
