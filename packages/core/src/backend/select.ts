@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { installWasmKernelOverrides } from './wasmKernels.js';
 
 /** A tfjs backend equimol can try, from fastest to most portable. */
 export interface BackendCandidate {
@@ -35,6 +36,7 @@ export const portableBackends: BackendCandidate[] = [
     tfName: 'wasm',
     load: async () => {
       await import('@tensorflow/tfjs-backend-wasm');
+      installWasmKernelOverrides();
     },
   },
   {

@@ -6,16 +6,22 @@ import { linear, silu } from './layers.js';
 describe('layers with hand-written gradients', () => {
   beforeAll(useTestBackend);
 
-  it('linear: value and gradients equal tfjs autodiff of matMul + bias', () => {
-    const x = tf.randomNormal([7, 5], 0, 1, 'float32', 1);
-    const w = tf.randomNormal([5, 3], 0, 1, 'float32', 2);
-    const b = tf.randomNormal([3], 0, 1, 'float32', 3);
-    const target = tf.randomNormal([7, 3], 0, 1, 'float32', 4);
-    const ours = tf.grads((xx, ww, bb) => tf.sum(tf.mul(linear(xx as tf.Tensor2D, ww!, bb), target)))([x, w, b]);
-    const ref = tf.grads((xx, ww, bb) => tf.sum(tf.mul(tf.add(tf.matMul(xx!, ww!), bb!), target)))([x, w, b]);
-    ours.forEach((g, k) => expect(maxAbsDiff(g.dataSync(), ref[k]!.dataSync())).toBeLessThan(1e-5));
-    expect(maxAbsDiff(linear(x as tf.Tensor2D, w).dataSync(), tf.matMul(x, w).dataSync())).toBeLessThan(1e-5);
-  });
+  // Output widths 3 and 1: one output column takes a separate (broadcast) backward path.
+  for (const out of [3, 1]) {
+    it(`linear (${out} output column${out > 1 ? 's' : ''}): value and gradients equal tfjs autodiff of matMul + bias`, () => {
+      const x = tf.randomNormal([7, 5], 0, 1, 'float32', 1);
+      const w = tf.randomNormal([5, out], 0, 1, 'float32', 2);
+      const b = tf.randomNormal([out], 0, 1, 'float32', 3);
+      const target = tf.randomNormal([7, out], 0, 1, 'float32', 4);
+      const ours = tf.grads((xx, ww, bb) => tf.sum(tf.mul(linear(xx as tf.Tensor2D, ww!, bb), target)))([x, w, b]);
+      const ref = tf.grads((xx, ww, bb) => tf.sum(tf.mul(tf.add(tf.matMul(xx!, ww!), bb!), target)))([x, w, b]);
+      ours.forEach((g, k) => expect(maxAbsDiff(g.dataSync(), ref[k]!.dataSync())).toBeLessThan(1e-5));
+      const oursNoBias = tf.grads((xx, ww) => tf.sum(tf.mul(linear(xx as tf.Tensor2D, ww!), target)))([x, w]);
+      const refNoBias = tf.grads((xx, ww) => tf.sum(tf.mul(tf.matMul(xx!, ww!), target)))([x, w]);
+      oursNoBias.forEach((g, k) => expect(maxAbsDiff(g.dataSync(), refNoBias[k]!.dataSync())).toBeLessThan(1e-5));
+      expect(maxAbsDiff(linear(x as tf.Tensor2D, w).dataSync(), tf.matMul(x, w).dataSync())).toBeLessThan(1e-5);
+    });
+  }
 
   it('silu: value and gradient equal x·sigmoid(x) under autodiff', () => {
     const x = tf.linspace(-6, 6, 25);
