@@ -23,7 +23,7 @@ export const evalCommand: CommandModule<GlobalArgs, EvalArgs> = {
       .positional('file', { type: 'string', demandOption: true, describe: 'Molecules (.sdf, .xyz, .npz, .json, optionally .gz)' })
       .option('train-smiles', { type: 'string', describe: 'Training SMILES, one per line, for novelty' })
       .option('reference', { type: 'string', describe: 'Reference molecules (e.g. the training set) for atom-type, bond-length, angle and ring-size distances' })
-      .option('hydrogens', { choices: ['auto', 'explicit', 'implicit'] as const, default: 'auto' as const, describe: 'explicit: molecules carry their H; implicit: heavy atoms only; auto: implicit iff no H at all' })
+      .option('hydrogens', { choices: ['auto', 'explicit', 'implicit'] as const, default: 'auto' as const, describe: 'explicit: molecules carry their H; implicit: judge heavy atoms only (H in the file are dropped; the view for heavy-atom models); auto: implicit iff no H at all' })
       .option('json', { type: 'boolean', default: false, describe: 'Print the full report as JSON' })
       .option('skip-invalid', { type: 'boolean', default: false, describe: 'Skip malformed records (counted) instead of stopping at the first' })
       .example('$0 eval out.sdf', 'the metrics as a table')

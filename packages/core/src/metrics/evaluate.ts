@@ -1,5 +1,6 @@
 import type { Molecule } from '../chem/molecule.js';
 import { smilesOfCanonicalId } from '../chem/openchemlib.js';
+import { heavyAtomsOnly } from '../chem/perceiveBonds.js';
 import { collectDistributions, distributionDistances, type DistributionDistances, type MoleculeDistributions } from './distributions.js';
 import { novelty, uniqueness } from './novelty.js';
 import { checkStability } from './stability.js';
@@ -9,7 +10,8 @@ import { checkValidity } from './validity.js';
 export interface EvaluationOptions {
   /**
    * `explicit`: molecules carry their hydrogens (EDM's QM9 with H); `implicit`: heavy atoms only,
-   * free valences are hydrogens; `auto` (default): implicit iff no molecule has a hydrogen atom.
+   * free valences are hydrogens, and hydrogens in the input are dropped first (the heavy-atom view of
+   * a heavy-atom model's exported molecules); `auto` (default): implicit iff no molecule has a hydrogen atom.
    */
   hydrogens?: 'explicit' | 'implicit' | 'auto';
   /** Canonical ids of the training molecules (`referenceSetFromSmiles(...).ids`) for novelty. */
@@ -53,6 +55,7 @@ export interface EvaluationReport {
 export function evaluateMolecules(molecules: readonly Molecule[], options: EvaluationOptions = {}): EvaluationReport {
   const mode = options.hydrogens ?? 'auto';
   const implicit = mode === 'implicit' || (mode === 'auto' && !molecules.some((m) => m.elements.includes('H')));
+  if (implicit) molecules = molecules.map((m) => (m.elements.includes('H') ? heavyAtomsOnly(m) : m));
   let stableAtoms = 0;
   let atoms = 0;
   let stableMolecules = 0;

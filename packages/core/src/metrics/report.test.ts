@@ -72,4 +72,15 @@ describe('evaluateMolecules', () => {
     expect(evaluateMolecules(heavy.slice(0, 1), { hydrogens: 'explicit' }).moleculeStability).toBe(0);
     expect(report.atomStability).toBeGreaterThan(evaluateMolecules(heavy, { hydrogens: 'explicit' }).atomStability);
   });
+
+  it('judges molecules with hydrogens by their heavy atoms when asked for implicit hydrogens', () => {
+    const heavy = cases.map(heavyAtomsOnly);
+    const asHeavy = evaluateMolecules(cases, { hydrogens: 'implicit' });
+    const reference = evaluateMolecules(heavy);
+    expect(asHeavy.hydrogens).toBe('implicit');
+    expect(asHeavy.atomStability).toBe(reference.atomStability);
+    expect(asHeavy.moleculeStability).toBe(reference.moleculeStability);
+    expect(asHeavy.validity).toBe(reference.validity);
+    expect(asHeavy.uniqueSmiles).toEqual(reference.uniqueSmiles);
+  });
 });
