@@ -5,11 +5,12 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { parseXyz } from '../io/xyz.js';
 import { parseSdf, writeSdf } from '../io/sdf.js';
 import { checkStability } from '../metrics/stability.js';
+import { checkValidity } from '../metrics/validity.js';
 import { assignBondOrders } from './bondOrders.js';
 import { conformerFromSmiles } from './conformers.js';
 import { completeHydrogens } from './hydrogens.js';
 import type { Molecule } from './molecule.js';
-import { heavyAtomsOnly } from './perceiveBonds.js';
+import { heavyAtomsOnly, perceiveBonds } from './perceiveBonds.js';
 
 const cases = parseXyz(readFileSync(fileURLToPath(new URL('../../../../data/fixtures/chem/qm9-test-cases.xyz', import.meta.url)), 'utf8'));
 const byId = (id: number): Molecule => cases.find((m) => m.title!.startsWith(`QM9 ${id} `))!;
@@ -80,6 +81,26 @@ describe('completeHydrogens', () => {
     expect(result.energy).toBeUndefined();
     expect(result.warning).toMatch(/no finite energy/);
     expect(Array.from(result.molecule.positions).every(Number.isFinite)).toBe(true);
+  });
+
+  it('relaxes added hydrogens away from atoms they are not bonded to (a generated molecule)', () => {
+    // `equimol sample`'s qm9-heavy seed 0 #10, CC(C)C(N=C)N=C: C2 sits 1.79 Å from C5 without a bond,
+    // and the ideal-geometry hydrogen of C2 lands within EDM's C–H bond distance of C5.
+    const generated: Molecule = {
+      elements: ['C', 'C', 'C', 'C', 'C', 'C', 'N', 'N'],
+      positions: Float64Array.from([
+        -1.0695, -0.6162, -0.2088, 0.4101, -0.0722, 0.025, -1.775, -1.096, -1.4513, 0.4708, 0.8693, 1.4799,
+        2.1952, 0.0777, 0.0312, -2.0034, 0.4924, 0.1538, 1.4552, -0.9793, -0.2758, 0.3166, 1.3243, 0.246,
+      ]),
+    };
+    expect(checkValidity(generated).valid).toBe(true);
+    expect(checkValidity(completeHydrogens(generated, { relax: false }).molecule).valid).toBe(false);
+    const { molecule, relaxed } = completeHydrogens(generated);
+    expect(relaxed).toBe(true);
+    expect(checkValidity(molecule).valid).toBe(true);
+    // EDM's distance rule bonds every hydrogen to the atom it was added to, and to nothing else.
+    const isH = (b: { a: number; b: number }) => molecule.elements[b.a] === 'H' || molecule.elements[b.b] === 'H';
+    expect(perceiveBonds(molecule).filter(isH)).toEqual(molecule.bonds!.filter(isH));
   });
 
   it('turns a stable heavy-atom molecule into an EDM-stable explicit-H one', () => {

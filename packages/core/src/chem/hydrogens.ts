@@ -13,7 +13,7 @@ export interface CompleteHydrogensOptions {
   relax?: boolean;
   /** Force field variant (default `MMFF94`). */
   forceField?: 'MMFF94' | 'MMFF94s' | 'MMFF94s+';
-  /** Rounds of minimisation (default 30); see `completeHydrogens`. */
+  /** Most minimisation rounds (default 300); see `completeHydrogens`. */
   maxRounds?: number;
 }
 
@@ -42,8 +42,6 @@ export class OpenchemlibResourcesError extends Error {
 const XH_LENGTH: Readonly<Record<string, number>> = { C: 1.09, N: 1.01, O: 0.96, S: 1.34, P: 1.42, B: 1.19, Si: 1.48 };
 /** A round moves hydrogens by less than this (Å): converged. */
 const CONVERGED = 0.002;
-/** Minimiser iterations per round. */
-const ITERATIONS_PER_ROUND = 25;
 
 type Vec = [number, number, number];
 const sub = (a: Vec, b: Vec): Vec => [a[0] - b[0], a[1] - b[1], a[2] - b[2]];
@@ -120,8 +118,9 @@ function stericNumber(ocl: OclMolecule, atom: number): number {
  * Adds explicit hydrogens to a heavy-atom molecule so that every atom reaches its valence, with 3D
  * coordinates, and relaxes only the hydrogens with openchemlib's MMFF94 (heavy atoms fixed), so the
  * result is ready for docking. Bonds and charges come from `mol` when present, else from
- * `assignBondOrders`. OCL's JavaScript force field has no fixed-atom option, so heavy atoms are put
- * back after each short minimisation round; rounds repeat until hydrogens stop moving.
+ * `assignBondOrders`. OCL's JavaScript force field has no fixed-atom option, so each round is one
+ * minimiser step of all atoms after which the heavy atoms are put back (a projected gradient
+ * descent on the hydrogens); rounds repeat until hydrogens stop moving.
  */
 export function completeHydrogens(mol: Molecule, options: CompleteHydrogensOptions = {}): HydrogenCompletion {
   const prepared = mol.bonds ? mol : assignBondOrders(mol, { hydrogens: 'implicit' }).molecule;
@@ -173,13 +172,22 @@ export function completeHydrogens(mol: Molecule, options: CompleteHydrogensOptio
 
 function relaxHydrogens(ocl: OclMolecule, anchors: Map<number, Vec>, options: CompleteHydrogensOptions, result: HydrogenCompletion): void {
   const table = options.forceField ?? 'MMFF94';
-  const rounds = options.maxRounds ?? 30;
+  const rounds = options.maxRounds ?? 300;
   const total = ocl.getAllAtoms();
   const snapshot = () => [...Array(total).keys()].map((a) => position(ocl, a));
   try {
+    const forceField = new ForceFieldMMFF94(ocl, table);
+    if (!Number.isFinite(forceField.getTotalEnergy())) {
+      // openchemlib's MMFF94 has no finite energy for some groups (e.g. linear C≡X): nothing to relax.
+      result.warning = 'MMFF94 gives no finite energy for this molecule; hydrogens kept at their ideal-geometry positions';
+      return;
+    }
     for (let round = 0; round < rounds; round++) {
       const before = snapshot();
-      new ForceFieldMMFF94(ocl, table).minimise({ maxIts: ITERATIONS_PER_ROUND });
+      // OCL copies the minimised coordinates into the molecule only when `minimise` reports
+      // convergence, so unfinished minimisations are lost: an unbounded gradient tolerance makes it
+      // accept (and write back) every single step. Each call starts from the molecule's coordinates.
+      forceField.minimise({ maxIts: 1, gradTol: Infinity });
       for (const [atom, p] of anchors) {
         ocl.setAtomX(atom, p[0]);
         ocl.setAtomY(atom, p[1]);
@@ -191,14 +199,7 @@ function relaxHydrogens(ocl: OclMolecule, anchors: Map<number, Vec>, options: Co
         break;
       }
     }
-    const energy = new ForceFieldMMFF94(ocl, table).getTotalEnergy();
-    if (!Number.isFinite(energy)) {
-      // openchemlib's MMFF94 has no finite energy for some groups (e.g. linear C≡X): nothing was relaxed.
-      result.relaxed = false;
-      result.warning = 'MMFF94 gives no finite energy for this molecule; hydrogens kept at their ideal-geometry positions';
-      return;
-    }
-    result.energy = energy;
+    result.energy = new ForceFieldMMFF94(ocl, table).getTotalEnergy();
     if (!result.relaxed) result.warning = `hydrogens still moving after ${rounds} MMFF94 rounds`;
   } catch (e) {
     const message = e instanceof Error ? e.message : String(e);
