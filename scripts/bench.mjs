@@ -4,7 +4,9 @@
 // coordinates, and the benchmark then runs without ../shared.
 //   node scripts/bench.mjs [--json] [--quick] [--only train|sample|eval]
 import * as eq from '@equimol/core/node';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
+import { join } from 'node:path';
 
 const args = process.argv.slice(2);
 const json = args.includes('--json');
@@ -91,6 +93,24 @@ for (const cfg of configs) {
       eq.sampleMolecules(model, { count, seed: 1, steps: stepsCount, batchSize: 64 });
       const s = (performance.now() - t0) / 1000;
       report({ name: `sample ${stepsCount} steps, 1 thread, batch 64: ${cfg.label.split(',')[0]}`, value: count / s, unit: 'mol/s', note: `${s.toFixed(1)} s for ${count}` });
+    }
+    // Both cores: one worker thread per core, each sampling its own batches of 64.
+    const workers = Math.min(2, os.availableParallelism?.() ?? os.cpus().length);
+    if (workers > 1 && backend.name === 'wasm') {
+      const dir = mkdtempSync(join(os.tmpdir(), 'equimol-bench-'));
+      try {
+        await eq.saveModelDirectory(model, join(dir, 'model'));
+        const stepsCount = quick ? 20 : 100;
+        const count = 64 * workers;
+        const t0 = performance.now();
+        await eq.sampleMoleculesParallel(join(dir, 'model'), { count, seed: 1, steps: stepsCount, batchSize: 64 }, workers, 'wasm');
+        const s = (performance.now() - t0) / 1000;
+        report({ name: `sample ${stepsCount} steps, ${workers} workers, batch 64: ${cfg.label.split(',')[0]}`, value: count / s, unit: 'mol/s', note: `${s.toFixed(1)} s for ${count}` });
+        const evals = (count * stepsCount) / 64 / s;
+        report({ name: `64-molecule network evaluations/s while sampling, ${workers} workers`, value: evals, unit: 'eval/s', note: `EDM: ${(1000 / 192).toFixed(1)}/s (192 ms each)` });
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
     }
   }
 }
