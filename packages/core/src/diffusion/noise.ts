@@ -16,12 +16,14 @@ export function sampleCenteredNoise(
 ): { x: Float32Array; h: Float32Array } {
   const x = rng.fillNormal(new Float32Array(B * N * 3)) as Float32Array;
   const h = rng.fillNormal(new Float32Array(B * N * F)) as Float32Array;
-  for (let row = 0; row < B * N; row++) {
-    if (nodeMask[row]) continue;
-    for (let f = 0; f < F; f++) h[row * F + f] = 0;
-  }
+  zeroPaddedRows(h, nodeMask, F);
   removeCenterOfMassInPlace(x, nodeMask, B, N);
   return { x, h };
+}
+
+/** Sets the F values of every padded atom's row to zero, in place. */
+export function zeroPaddedRows(h: Float32Array, nodeMask: ArrayLike<number>, F: number): void {
+  for (let row = 0; row < nodeMask.length; row++) if (!nodeMask[row]) h.fill(0, row * F, row * F + F);
 }
 
 /** Diffusion noise for one training batch: a timestep per molecule and ε for every coordinate/feature. */

@@ -15,7 +15,11 @@ export interface ErrorWeights {
   h: Float32Array;
 }
 
-/** EDM's "simple" L2 objective: the squared error averaged over the (3 + F)·n values of each molecule. */
+/**
+ * EDM's "simple" L2 objective: the squared error averaged over the (3 + F)·n values of each molecule.
+ * EDM divides by the batch's padded atom count instead; dividing by the molecule's own count makes a
+ * molecule's loss independent of its batch (and equal to EDM's for unpadded, size-grouped batches).
+ */
 export function simpleLossWeights(batch: MoleculeBatch, featureWidth: number): ErrorWeights {
   const w = Float32Array.from(batch.atomCounts, (n) => 1 / ((3 + featureWidth) * n));
   return { x: w, h: w };

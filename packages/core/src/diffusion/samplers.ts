@@ -3,6 +3,7 @@ import type { EgnnDynamics } from '../model/dynamics.js';
 import type { ParameterTensors } from '../model/parameters.js';
 import { removeCenterOfMassInPlace } from '../geometry/centerOfMass.js';
 import type { Rng } from '../random/rng.js';
+import { zeroPaddedRows } from './noise.js';
 import { NoiseSchedule } from './schedule.js';
 
 /**
@@ -168,7 +169,7 @@ export function sampleChain(
     }
     // Project back to zero centre of mass so rounding cannot make it drift (as EDM does).
     removeCenterOfMassInPlace(z.x, nodeMask, B, N);
-    maskPadding(z.h, nodeMask, F);
+    zeroPaddedRows(z.h, nodeMask, F);
     options.onStep?.(k + 1, totalEvaluations);
     if (framePoints.has(k + 1) && k + 1 < transitions) saveFrame(s, z.x, z.h);
   }
@@ -191,10 +192,6 @@ export function sampleChain(
 /** z ← a·z + b·ε̂ + c·noise, elementwise. */
 function update(z: Float32Array, eps: Float32Array, noise: Float32Array | null, a: number, b: number, c: number): void {
   for (let i = 0; i < z.length; i++) z[i] = a * z[i]! + b * eps[i]! + (noise ? c * noise[i]! : 0);
-}
-
-function maskPadding(h: Float32Array, nodeMask: Float32Array, F: number): void {
-  for (let row = 0; row < nodeMask.length; row++) if (!nodeMask[row]) h.fill(0, row * F, row * F + F);
 }
 
 /** Unnormalised positions, argmax atom types and rounded integer feature of a state. */

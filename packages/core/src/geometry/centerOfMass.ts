@@ -6,7 +6,7 @@ import * as tf from '@tensorflow/tfjs-core';
 
 /** Subtracts each molecule's mean position over real atoms; padded atoms stay at zero. x: [B, N, 3], mask: [B, N, 1]. */
 export function removeCenterOfMass(x: tf.Tensor3D, nodeMask: tf.Tensor3D): tf.Tensor3D {
-  // No tf.tidy here: this runs inside gradient tapes, whose saved tensors tidy would dispose.
+  // No tf.tidy of its own: callers run it inside their tidy or gradient scope.
   const count = tf.sum(nodeMask, 1, true);
   const mean = tf.div(tf.sum(tf.mul(x, nodeMask), 1, true), count);
   return tf.mul(tf.sub(x, mean), nodeMask) as tf.Tensor3D;

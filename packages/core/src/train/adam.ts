@@ -5,7 +5,7 @@ export interface AdamConfig {
   beta1: number;
   beta2: number;
   epsilon: number;
-  /** L2 penalty added to the gradient, as torch.optim.Adam does (EDM: 1e-12). */
+  /** L2 penalty added to the gradient, as torch.optim.Adam does. EDM uses AdamW's decoupled decay of 1e-12; at that size the two are indistinguishable. */
   weightDecay: number;
   /** Keep the running maximum of the second moment (EDM: true). */
   amsgrad: boolean;
