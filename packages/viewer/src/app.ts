@@ -26,6 +26,8 @@ export interface ViewState {
   current: TrajectoryFrame | undefined;
   /** Position in the batch of the molecule whose chain is still being sampled (live generation). */
   sampling: number | undefined;
+  /** The molecule whose chain stopped with an error (live generation), and why, in one line. */
+  failed: { molecule: number; reason: string } | undefined;
   report: MoleculeReport | undefined;
 }
 
@@ -79,6 +81,7 @@ export class ViewerApp {
   private molecule = 0;
   private layout: Layout = 'single';
   private sampling: number | undefined;
+  private failed: ViewState['failed'];
   /** Bumped for every new trajectory so that cached NGL structures of the old one are never reused. */
   private epoch = 0;
   private lastRender: Promise<void> = Promise.resolve();
@@ -118,6 +121,7 @@ export class ViewerApp {
       layout: this.layout,
       current,
       sampling: this.sampling,
+      failed: this.failed,
       report: current ? frameReport(current) : undefined,
     };
   }
@@ -130,6 +134,7 @@ export class ViewerApp {
     this.name = name;
     this.molecule = 0;
     this.sampling = undefined;
+    this.failed = undefined;
     if (trajectory.molecules.length === 0) this.layout = 'single';
     const frames = trajectoryFrameCount(trajectory);
     await this.frameCamera();
@@ -138,24 +143,27 @@ export class ViewerApp {
   }
 
   /**
-   * Adds a frame of molecule `index`'s chain as the sampler makes it (a new molecule at its first
-   * frame). A view on the live edge — the newest molecule at its newest frame, paused — moves on with
-   * it, so the chain grows from noise to molecule on screen; a user who scrubbed, played or picked
+   * Adds frames of molecule `index`'s chain as the sampler makes them (a new molecule at its first
+   * frame), and draws once: several frames at a time when the sampler is ahead of the drawing. A view
+   * on the live edge — the newest molecule at its newest frame, paused — moves on to the newest of
+   * them, so the chain grows from noise to molecule on screen; a user who scrubbed, played or picked
    * another molecule is left where they are.
    */
-  async addLiveFrame(index: number, frame: TrajectoryFrame): Promise<void> {
+  async addLiveFrames(index: number, added: readonly TrajectoryFrame[]): Promise<void> {
+    if (added.length === 0) return;
     const molecules = [...(this.trajectory?.molecules ?? [])];
     const newest = molecules[molecules.length - 1];
     const { frame: at, playing } = this.player.snapshot;
     const following = !newest || (!playing && this.molecule === molecules.length - 1 && at === newest.frames.length - 1);
     let k = molecules.findIndex((m) => m.index === index);
-    if (k < 0) k = molecules.push({ index, frames: [] }) - 1;
-    const frames = [...molecules[k]!.frames, frame];
+    const started = k < 0;
+    if (started) k = molecules.push({ index, frames: [] }) - 1;
+    const frames = [...molecules[k]!.frames, ...added];
     molecules[k] = { ...molecules[k]!, frames };
     this.trajectory = { molecules };
     this.sampling = k;
     if (following) this.molecule = k;
-    if (this.layout === 'grid' && frames.length === 1) await this.frameCamera();
+    if (this.layout === 'grid' && started) await this.frameCamera();
     // Following, zoom out as the chain spreads but keep the rotation (re-orienting at every frame would
     // spin); a user looking at an earlier frame keeps their view until the chain is finished.
     if (this.layout === 'single' && following) await this.stage.frame(frames.map((_, f) => this.placed(f)).flat(), 'keep');
@@ -182,6 +190,17 @@ export class ViewerApp {
     this.player.setFrameCount(trajectoryFrameCount(this.trajectory));
     if (this.layout === 'grid' || following) await this.frameCamera();
     await this.lastRender;
+  }
+
+  /**
+   * The chain being sampled stopped with an error: its molecule keeps the frames it has (they can be
+   * replayed) and is marked failed with `reason` instead of still sampling.
+   */
+  failSampling(reason: string): void {
+    if (this.sampling === undefined) return;
+    this.failed = { molecule: this.sampling, reason };
+    this.sampling = undefined;
+    this.emit();
   }
 
   /** Selects molecule `index` of the batch (keeps the frame). */

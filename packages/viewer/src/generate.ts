@@ -36,6 +36,8 @@ export interface MoleculeGenerator {
   readonly description: string;
   /** Samples, reporting each frame as it is made and each molecule as its chain ends; resolves to the whole trajectory. */
   generate(options: GenerateOptions, listener: GenerateListener): Promise<Trajectory>;
+  /** Stops the worker for good: a generation in progress rejects with `reason`, later ones at once. */
+  dispose(reason?: string): void;
 }
 
 /** Why generation cannot run here (shown on the disabled Generate button). */
@@ -80,6 +82,15 @@ export async function loadGenerator(modelUrl: string): Promise<MoleculeGenerator
   const worker = new Worker(new URL('./generateWorker.ts', import.meta.url), { type: 'module', name: 'equimol-sampler' });
   let nextId = 0;
   const pending = new Map<number, { resolve: (r: WorkerResponse) => void; reject: (e: Error) => void; listener?: GenerateListener }>();
+  // Once the worker has failed or been disposed, every call fails with why; nothing waits forever.
+  let stopped: Error | undefined;
+  const stop = (error: Error) => {
+    if (stopped) return;
+    stopped = error;
+    worker.terminate();
+    for (const p of pending.values()) p.reject(error);
+    pending.clear();
+  };
   worker.onmessage = (event: MessageEvent<WorkerResponse>) => {
     const r = event.data;
     const p = pending.get(r.id);
@@ -90,18 +101,29 @@ export async function loadGenerator(modelUrl: string): Promise<MoleculeGenerator
     if (r.type === 'error') p.reject(new Error(r.message));
     else p.resolve(r);
   };
-  worker.onerror = (event) => {
-    for (const p of pending.values()) p.reject(new Error(`the sampling worker failed: ${event.message}`));
-    pending.clear();
+  // An exception the worker did not catch is an ErrorEvent with its message; a worker script that
+  // cannot be fetched or parsed is a plain Event with none.
+  worker.onerror = (event: ErrorEvent | Event) => {
+    const message = event instanceof ErrorEvent ? event.message : undefined;
+    stop(new Error(message ? `the sampling worker crashed: ${message}` : 'the sampling worker could not be started (its script failed to load)'));
   };
+  worker.onmessageerror = () => stop(new Error('the sampling worker sent a message the page cannot read'));
   const call = (request: WorkerRequest, listener?: GenerateListener) =>
     new Promise<WorkerResponse>((resolve, reject) => {
+      if (stopped) return reject(stopped);
       pending.set(request.id, listener ? { resolve, reject, listener } : { resolve, reject });
       worker.postMessage(request);
     });
 
-  const loaded = await call({ type: 'load', id: nextId++, modelUrl: new URL(modelUrl, location.href).href });
-  if (loaded.type !== 'loaded') throw new Error('unexpected answer from the sampling worker');
+  let loaded: WorkerResponse;
+  try {
+    loaded = await call({ type: 'load', id: nextId++, modelUrl: new URL(modelUrl, location.href).href });
+    if (loaded.type !== 'loaded') throw new Error('unexpected answer from the sampling worker');
+  } catch (e) {
+    // Nobody will use this worker: let it go with the model it may hold.
+    stop(e as Error);
+    throw e;
+  }
   return {
     description: `${loaded.name} (tfjs ${loaded.backend})`,
     async generate(options, listener) {
@@ -118,6 +140,9 @@ export async function loadGenerator(modelUrl: string): Promise<MoleculeGenerator
       );
       if (done.type !== 'done') throw new Error('unexpected answer from the sampling worker');
       return { molecules };
+    },
+    dispose(reason = 'generation stopped') {
+      stop(new Error(reason));
     },
   };
 }

@@ -50,6 +50,7 @@ self.onmessage = async (event: MessageEvent<WorkerRequest>) => {
       post({ type: 'done', id: request.id });
     }
   } catch (e) {
-    post({ type: 'error', id: request.id, message: (e as Error).message });
+    // tfjs and emscripten can throw strings and other non-Errors.
+    post({ type: 'error', id: request.id, message: e instanceof Error ? e.message : String(e) });
   }
 };

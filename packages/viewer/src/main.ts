@@ -5,7 +5,8 @@ import type { Trajectory } from '@equimol/core';
 import { ViewerApp } from './app.js';
 import { loadGenerator, probeModel, type GenerateOptions, type MoleculeGenerator } from './generate.js';
 import { openBlob, openUrl } from './open.js';
-import { installTestHook, type GenerationEvent } from './testHook.js';
+import { LiveFeed } from './liveFeed.js';
+import { installTestHook } from './testHook.js';
 import { bindUi, setStatus } from './ui.js';
 
 declare global {
@@ -72,52 +73,71 @@ function readForm(): GenerateOptions {
   return options;
 }
 
+/** The first line of an error message, for the status line and the molecule list. */
+function firstLine(message: string): string {
+  return message.split('\n', 1)[0]!.trim() || 'unknown error';
+}
+
 /** Samples in this page (in a worker), showing each molecule's chain live as it goes from noise to molecule. */
 async function generate(options: GenerateOptions): Promise<Trajectory> {
   generateButton.disabled = true;
   const started = performance.now();
+  const name = `generated, seed ${options.seed}`;
+  let model: MoleculeGenerator | undefined;
+  let opened = false;
+  hook.generationLog = [];
+  // The sampler's reports reach the view at the pace it draws, each draw showing the newest frame that
+  // has arrived (liveFeed.ts); the first frame replaces whatever was open.
+  const feed = new LiveFeed(
+    async (update) => {
+      if (update.kind === 'frames') {
+        if (!opened) {
+          opened = true;
+          await app.open(name, { molecules: [] });
+        }
+        await app.addLiveFrames(update.index, update.frames);
+      } else await app.finishMolecule(update.molecule);
+      const index = update.kind === 'frames' ? update.index : update.molecule.index;
+      const frames = app.state.trajectory?.molecules.find((m) => m.index === index)?.frames;
+      const last = frames?.[frames.length - 1];
+      hook.generationLog.push({ event: update.kind === 'frames' ? 'frame' : 'molecule', index, frames: frames?.length ?? 0, step: hook.panel().step, positions: last ? [...last.positions] : [] });
+    },
+    // A chain the page cannot show is not worth sampling on: stopping the worker fails the generation.
+    (e) => model?.dispose(`cannot show the chain: ${e.message}`),
+  );
   try {
     if (!generator) {
       setStatus('loading the model and the wasm backend…');
       generator = loadGenerator(modelUrl());
       generator.catch(() => (generator = undefined));
     }
-    const model = await generator;
+    model = await generator;
     setStatus(`sampling ${options.count} molecule(s), ${options.steps} steps…`);
-    const name = `generated, seed ${options.seed}`;
-    // The sampler's reports are applied in order, each once the previous one is on screen; the first
-    // frame replaces whatever was open.
-    let shown = Promise.resolve();
-    let opened = false;
-    const apply = (event: GenerationEvent['event'], index: number, step: () => Promise<void>) => {
-      shown = shown.then(step).then(() => {
-        const frames = app.state.trajectory?.molecules.find((m) => m.index === index)?.frames;
-        const last = frames?.[frames.length - 1];
-        hook.generationLog.push({ event, index, frames: frames?.length ?? 0, step: hook.panel().step, positions: last ? [...last.positions] : [] });
-      });
-    };
-    hook.generationLog = [];
     const trajectory = await model.generate(options, {
-      frame: (index, frame) =>
-        apply('frame', index, async () => {
-          if (!opened) {
-            opened = true;
-            await app.open(name, { molecules: [] });
-          }
-          await app.addLiveFrame(index, frame);
-        }),
+      frame: (index, frame) => feed.push({ kind: 'frame', index, frame }),
       molecule: (p) => {
         setStatus(`sampled ${p.done}/${p.total} molecule(s)…`);
-        apply('molecule', p.molecule.index, () => app.finishMolecule(p.molecule));
+        feed.push({ kind: 'molecule', molecule: p.molecule });
       },
     });
-    await shown;
+    feed.close();
+    await feed.settled();
     await app.settled();
     setStatus(`generated ${trajectory.molecules.length} molecule(s) with ${model.description} in ${((performance.now() - started) / 1000).toFixed(1)} s`);
     return trajectory;
   } catch (e) {
-    hook.lastError = (e as Error).message;
-    setStatus(`generation failed: ${(e as Error).message}`, true);
+    // Whatever failed (the model, the worker, the sampler or the drawing), the frames that did arrive
+    // are shown, the chain being sampled is marked failed, and the worker is let go: it may be dead or
+    // still sampling, and the next generation starts a fresh one.
+    feed.close();
+    await feed.settled().catch(() => undefined);
+    const failed = generator;
+    generator = undefined;
+    void failed?.then((g) => g.dispose(), () => undefined);
+    const reason = firstLine(e instanceof Error ? e.message : String(e));
+    app.failSampling(reason);
+    hook.lastError = reason;
+    setStatus(`generation failed: ${reason}`, true);
     throw e;
   } finally {
     generateButton.disabled = false;

@@ -4,9 +4,12 @@ import type { Trajectory } from '@equimol/core';
 import type { ViewerApp } from './app.js';
 import type { GenerateOptions } from './generate.js';
 
-/** One report of in-page generation, recorded once the viewer has applied it. */
+/**
+ * One update of in-page generation, recorded once the viewer has drawn it: new frames of a chain
+ * (all that arrived since the previous draw; the view shows the newest), or its finished molecule.
+ */
 export interface GenerationEvent {
-  /** A live frame of a chain, or its finished molecule. */
+  /** Live frames of a chain, or its finished molecule. */
   event: 'frame' | 'molecule';
   /** The molecule's index in the batch. */
   index: number;
@@ -40,7 +43,7 @@ export interface ViewerTestHook {
   shown(): { atoms: number; bonds: number; elements: string[] }[];
   /** In-browser generation, when available. */
   generate?: (options: GenerateOptions) => Promise<Trajectory>;
-  /** What the last generation reported, in the order the viewer applied it. */
+  /** What the last generation reported, in the order the viewer drew it. */
   generationLog: GenerationEvent[];
 }
 

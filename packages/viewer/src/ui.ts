@@ -38,7 +38,7 @@ export function bindUi(app: ViewerApp, openFile: (load: () => Promise<{ name: st
   const fps = $<HTMLSelectElement>('fps');
   const loop = $<HTMLInputElement>('loop');
   const list = $<HTMLOListElement>('molecules');
-  let listFor: unknown;
+  let listFor: Pick<ViewState, 'trajectory' | 'sampling' | 'failed'> | undefined;
 
   const renderPlayer = (p: PlayerState) => {
     scrub.max = String(Math.max(0, p.frameCount - 1));
@@ -77,23 +77,25 @@ export function bindUi(app: ViewerApp, openFile: (load: () => Promise<{ name: st
     $<HTMLButtonElement>('layout').disabled = count < 2;
 
     // The list names each molecule by the formula of its final frame (what the chain produced); a chain
-    // still being sampled has no final frame yet.
-    if (listFor !== s.trajectory) {
-      listFor = s.trajectory;
+    // still being sampled, or whose sampling failed, has no final frame.
+    if (!listFor || listFor.trajectory !== s.trajectory || listFor.sampling !== s.sampling || listFor.failed !== s.failed) {
+      listFor = { trajectory: s.trajectory, sampling: s.sampling, failed: s.failed };
       list.replaceChildren(
         ...(s.trajectory?.molecules ?? []).map((m, i) => {
           const li = document.createElement('li');
           const b = document.createElement('button');
           b.type = 'button';
-          const last = i === s.sampling ? undefined : m.frames[m.frames.length - 1];
+          const failed = i === s.failed?.molecule ? s.failed.reason : undefined;
+          const last = i === s.sampling || failed !== undefined ? undefined : m.frames[m.frames.length - 1];
           const report = last ? frameReport(last) : undefined;
           const mark = report ? (report.stable ? ' ✓' : report.valid ? ' ·' : ' ✗') : '';
           const label = document.createElement('span');
           label.textContent = `#${m.index}`;
           const formula = document.createElement('span');
-          formula.className = i === s.sampling ? 'mono muted' : 'mono';
-          formula.textContent = i === s.sampling ? 'sampling…' : `${report?.formula ?? ''}${mark}`;
+          formula.className = i === s.sampling ? 'mono muted' : failed !== undefined ? 'failed no' : 'mono';
+          formula.textContent = i === s.sampling ? 'sampling…' : failed !== undefined ? `failed: ${failed}` : `${report?.formula ?? ''}${mark}`;
           b.append(label, formula);
+          if (failed !== undefined) b.title = `sampling failed after ${m.frames.length} frame(s): ${failed}`;
           if (report) b.title = report.stable ? 'stable and valid' : report.valid ? 'valid, not stable' : 'invalid';
           b.addEventListener('click', () => void app.setLayout('single').then(() => app.select(i)));
           li.append(b);
