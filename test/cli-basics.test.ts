@@ -33,7 +33,7 @@ describe('equimol help and version', () => {
     [['data'], ['build', 'conformers', 'convert']],
     [['data', 'build'], ['--output', '--remove-hydrogens', '--elements', '--properties']],
     [['data', 'conformers'], ['--smiles', '--output', '--workers']],
-    [['data', 'convert'], ['read only']],
+    [['data', 'convert'], ['read and written alike', '--skip-invalid', '--force']],
     [['view'], ['--port', '--open', '--export']],
     [['info'], ['--model', '--json']],
   ])('equimol %s --help lists its options and examples', (command, options) => {
@@ -41,6 +41,33 @@ describe('equimol help and version', () => {
     expect(r.status).toBe(0);
     for (const option of options) expect(r.stdout).toContain(option);
     expect(r.stdout).toContain('Examples:');
+  });
+});
+
+describe('options shared by several commands', () => {
+  /** The help line of an option in `equimol <command> --help`, without its padding. */
+  function helpLine(command: string[], option: string): string {
+    const line = equimol([...command, '--help'], dir).stdout.split('\n').find((l) => new RegExp(`(^|\\s)${option}\\s`).test(l));
+    expect(line, `${command.join(' ')} --help lists ${option}`).toBeDefined();
+    return line!.replace(/\s+/g, ' ').trim();
+  }
+
+  it.each([
+    ['--force', [['sample'], ['view'], ['data', 'build'], ['data', 'conformers'], ['data', 'convert']]],
+    ['--skip-invalid', [['eval'], ['data', 'build'], ['data', 'convert']]],
+    ['--backend', [['sample'], ['train'], ['info']]],
+    ['--model', [['sample'], ['view'], ['info']]],
+  ])('%s reads the same in every command that has it', (option, commands) => {
+    const lines = commands.map((c) => helpLine(c, option));
+    expect(new Set(lines).size).toBe(1);
+  });
+
+  it('--workers is -j everywhere, each command saying what it defaults to', () => {
+    for (const command of [['sample'], ['train'], ['data', 'conformers']]) expect(helpLine(command, '--workers')).toMatch(/^-j, --workers Worker threads \(default: [^)]+\)/);
+  });
+
+  it('says what --micro-batch defaults to', () => {
+    expect(helpLine(['train'], '--micro-batch')).toMatch(/default: the batch size, from --batch-size or --config/);
   });
 });
 

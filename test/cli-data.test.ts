@@ -34,12 +34,35 @@ describe('equimol data build', () => {
     [['missing.sdf', '-o', 'x.eqd'], 2, /missing\.sdf: no such file/],
     [[QM9, '-o', 'x.eqd', '--elements', 'C,Nx'], 2, /"Nx" is not an element symbol/],
     [[QM9, '-o', 'all.eqd'], 2, /all\.eqd exists; use --force/],
-    [[QM9, '-o', 'x.eqd', '--elements', 'C,H'], 1, /element O is not in the vocabulary \[C, H\]/],
+    [[QM9, '-o', 'x.eqd', '--elements', 'C,H'], 1, /^equimol: qm9-train-sample\.sdf, record 1: element O is not in the vocabulary \[C, H\]\n$/],
+    [[QM9, '-o', 'x.eqd', '--properties', 'homo'], 1, /^equimol: qm9-train-sample\.sdf, record 1: property homo missing or not a number\n$/],
   ])('equimol data build %s → exit %i', (args, status, message) => {
     const r = equimol(['data', 'build', ...args], dir);
     expect(r.stderr).toMatch(message);
     expect(r.status).toBe(status);
     expect(existsSync(join(dir, 'x.eqd'))).toBe(false);
+  });
+});
+
+describe('equimol data build with several inputs', () => {
+  // A second input whose record 2 is malformed and record 3 holds chlorine, outside H,C,N,O.
+  const second = ['5', 'methane', 'C 0 0 0', 'H 0.63 0.63 0.63', 'H -0.63 -0.63 0.63', 'H -0.63 0.63 -0.63', 'H 0.63 -0.63 -0.63', '2', 'broken', 'C 0 0 abc', 'H 0 0 1.1', '2', 'hydrogen chloride', 'H 0 0 0', 'Cl 1.27 0 0', ''].join('\n');
+
+  it('names the file and the record within it when a molecule does not fit the vocabulary', () => {
+    writeFileSync(join(dir, 'second.xyz'), second.replace('C 0 0 abc', 'C 0 0 0'));
+    const r = equimol(['data', 'build', QM9, 'second.xyz', '-o', 'mixed.eqd', '--elements', 'H,C,N,O'], dir);
+    expect(r.stderr).toBe('equimol: second.xyz, record 3: element Cl is not in the vocabulary [H, C, N, O]\n');
+    expect(r.status).toBe(1);
+    expect(existsSync(join(dir, 'mixed.eqd'))).toBe(false);
+  });
+
+  it('skips malformed and unfitting records alike with --skip-invalid, numbering records within each file', () => {
+    writeFileSync(join(dir, 'second.xyz'), second);
+    const r = equimol(['data', 'build', QM9, 'second.xyz', '-o', 'mixed.eqd', '--elements', 'H,C,N,O', '--skip-invalid'], dir);
+    expect(r.status).toBe(0);
+    expect(r.stderr).toMatch(/second\.xyz: skipped 1 malformed record\(s\); first: second\.xyz, record 2, line 10: /);
+    expect(r.stderr).toMatch(/second\.xyz: skipped 1 unusable molecule\(s\); first: second\.xyz, record 3: element Cl is not in the vocabulary/);
+    expect(MoleculeDataset.fromBytes(new Uint8Array(readFileSync(join(dir, 'mixed.eqd'))), 'mixed.eqd').count).toBe(7);
   });
 });
 
@@ -65,6 +88,40 @@ describe('equimol data convert', () => {
     const again = parseSdf(readFileSync(join(dir, 'npz-back.sdf'), 'utf8'));
     expect(again.map((m) => m.elements)).toEqual(original.map((m) => m.elements));
     again.forEach((m, k) => m.positions.forEach((v, i) => expect(v).toBeCloseTo(original[k]!.positions[i]!, 4)));
+  });
+
+  it('reads back every format it writes, gzipped too', () => {
+    const original = parseSdf(readFileSync(QM9, 'utf8'));
+    for (const name of ['gz.json.gz', 'gz.npz.gz', 'gz.xyz.gz', 'gz.sdf.gz']) {
+      expect(equimol(['data', 'convert', QM9, name], dir).status).toBe(0);
+      expect(readFileSync(join(dir, name)).subarray(0, 2)).toEqual(Buffer.from([0x1f, 0x8b]));
+      const back = `back-${name}.sdf`;
+      const r = equimol(['data', 'convert', name, back], dir);
+      expect(r.stderr).toMatch(/6 molecules →/);
+      expect(parseSdf(readFileSync(join(dir, back), 'utf8')).map((m) => m.elements)).toEqual(original.map((m) => m.elements));
+    }
+  });
+
+  it('says which file is not gzip data, in one line (exit 1)', () => {
+    writeFileSync(join(dir, 'plain.npz.gz'), readFileSync(NPZ));
+    const r = equimol(['data', 'convert', 'plain.npz.gz', 'plain.sdf'], dir);
+    expect(r.stderr).toBe('equimol: plain.npz.gz: not gzip data (incorrect header check), though the name ends in .gz\n');
+    expect(r.status).toBe(1);
+    expect(existsSync(join(dir, 'plain.sdf'))).toBe(false);
+  });
+
+  it('stops at a malformed JSON molecule naming file and record, or skips it with --skip-invalid', () => {
+    expect(equimol(['data', 'convert', QM9, 'list.json'], dir).status).toBe(0);
+    const list = JSON.parse(readFileSync(join(dir, 'list.json'), 'utf8')) as { molecules: { positions: number[] }[] };
+    list.molecules[2]!.positions = [1, 2];
+    writeFileSync(join(dir, 'bad.json'), JSON.stringify(list));
+    const r = equimol(['data', 'convert', 'bad.json', 'bad.sdf'], dir);
+    expect(r.stderr).toMatch(/^equimol: bad\.json, record 3: positions must be \d+ finite numbers/);
+    expect(r.status).toBe(1);
+    const skipped = equimol(['data', 'convert', 'bad.json', 'bad.sdf', '--skip-invalid'], dir);
+    expect(skipped.status).toBe(0);
+    expect(skipped.stderr).toMatch(/bad\.json: skipped 1 malformed record\(s\); first: bad\.json, record 3: /);
+    expect(parseSdf(readFileSync(join(dir, 'bad.sdf'), 'utf8'))).toHaveLength(5);
   });
 
   it.each([

@@ -49,6 +49,15 @@ describe('equimol eval', () => {
     expect(report.novelty).toBeCloseTo(3 / 5, 6);
   });
 
+  it('reads --train-smiles as `data conformers` reads SMILES files: # comments and a smiles header are no SMILES', () => {
+    const plain = JSON.parse(equimol(['eval', QM9, '--json'], dir).stdout) as Report;
+    writeFileSync(join(dir, 'commented.smi'), `# training set\nsmiles name\n\n${plain.uniqueSmiles[0]} first\n${plain.uniqueSmiles[1]}\n`);
+    const r = equimol(['eval', QM9, '--json', '--train-smiles', 'commented.smi'], dir);
+    expect(r.status).toBe(0);
+    expect(r.stderr).not.toMatch(/could not be read/);
+    expect((JSON.parse(r.stdout) as Report).novelty).toBeCloseTo(3 / 5, 6);
+  });
+
   it('measures distribution distances against --reference', () => {
     const r = equimol(['eval', QM9, '--reference', QM9, '--json'], dir);
     expect(r.status).toBe(0);
@@ -57,9 +66,9 @@ describe('equimol eval', () => {
     expect(d.bondLengthsW1).toBe(0);
   });
 
-  it('evaluates heavy-atom files with implicit hydrogens, and reads its own JSON output', () => {
-    expect(equimol(['data', 'convert', join(FIXTURES, 'chem/edm-qm9-test-sample.npz'), 'edm.json'], dir).status).toBe(0);
-    const r = equimol(['eval', 'edm.json', '--json', '--hydrogens', 'implicit'], dir);
+  it.each(['edm.json', 'edm.json.gz'])('evaluates heavy-atom files with implicit hydrogens, and reads its own JSON output (%s)', (name) => {
+    expect(equimol(['data', 'convert', join(FIXTURES, 'chem/edm-qm9-test-sample.npz'), name], dir).status).toBe(0);
+    const r = equimol(['eval', name, '--json', '--hydrogens', 'implicit'], dir);
     expect(r.status).toBe(0);
     const report = JSON.parse(r.stdout) as Report;
     expect(report.molecules).toBe(5);

@@ -1,7 +1,7 @@
 // `equimol sample` end to end with the shipped model (data/models/qm9-heavy): output records and
 // their data fields, formats, trajectories, shards that add up to the unsplit run, refused
 // overwrites, Ctrl-C leaving nothing behind, and option errors (exit status 2).
-import { cpSync, existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { cpSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseSdf, trajectoryFromSdfRecords } from '../packages/core/src/index.js';
@@ -132,15 +132,29 @@ describe('equimol sample', () => {
 
   it('leaves no output and no temporary file when interrupted with Ctrl-C', async () => {
     const { dir: quiet, remove: done } = scratch('sigint');
+    // The test-only hook holds the finished temporary file before its rename, so Ctrl-C lands while it exists.
+    const child = startEquimol(['sample', '-n', '2', ...QUICK, '-j', '1', '-o', 'big.sdf'], quiet, { EQUIMOL_TEST_HOLD_OUTPUT_MS: '60000' });
+    let ended = false;
+    const exited = new Promise<[number | null, NodeJS.Signals | null]>((r) =>
+      child.on('exit', (c, s) => {
+        ended = true;
+        r([c, s]);
+      }),
+    );
     try {
-      const child = startEquimol(['sample', '-n', '500', '--steps', '500', '-o', 'big.sdf'], quiet);
-      await new Promise((r) => setTimeout(r, 2500));
+      let temporary: string[] = [];
+      while (temporary.length === 0 && !ended) {
+        await new Promise((r) => setTimeout(r, 50));
+        temporary = readdirSync(quiet).filter((f) => f.includes('.tmp.'));
+      }
+      expect(temporary).toEqual([expect.stringMatching(/\.tmp\.big\.sdf$/)]);
       child.kill('SIGINT');
-      const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((r) => child.on('exit', (c, s) => r([c, s])));
-      expect(signal === 'SIGINT' || code === 130).toBe(true);
-      expect(existsSync(join(quiet, 'big.sdf'))).toBe(false);
+      const [code, signal] = await exited;
+      expect(signal).toBeNull();
+      expect(code).toBe(130);
       expect(readdirSync(quiet)).toEqual([]);
     } finally {
+      if (!ended) child.kill('SIGKILL');
       done();
     }
   });

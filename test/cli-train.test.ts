@@ -47,9 +47,9 @@ describe('equimol train', () => {
   });
 
   it('resumes a run from its latest checkpoint with the settings in run.json', () => {
-    const r = equimol(['train', '--out', 'run', '--resume', '--steps', '9'], dir);
+    const r = equimol(['train', '--out', 'run', '--resume', '--steps', '9', '--validate-every', '5', '--checkpoint-every', '5', '--log-every', '2'], dir);
     expect(r.status).toBe(0);
-    expect(r.stderr).toMatch(/ignoring --steps/);
+    expect(r.stderr).toMatch(/ignoring --steps, --validate-every, --checkpoint-every, --log-every\n/);
     expect(r.stdout).toMatch(/resuming tiny-run at step 3/);
   });
 
@@ -81,6 +81,14 @@ describe('equimol train', () => {
     expect(run.name).toBe('from-config');
     expect(run.egnn).toMatchObject({ hiddenSize: 8, layers: 2 });
     expect(run.training.optimizer).toMatchObject({ learningRate: 3e-4, beta2: 0.999 });
+  });
+
+  it('takes the micro-batch from the batch size, whether that comes from a flag or --config', () => {
+    writeFileSync(join(dir, 'batch.json'), JSON.stringify({ dataset: 'tiny.eqd', egnn: { hiddenSize: 8, layers: 1 }, training: { maxSteps: 1, batchSize: 3 } }));
+    const r = equimol(['train', '--config', 'batch.json', '--out', 'run4', '--validation-fraction', '0.2'], dir);
+    expect(r.status).toBe(0);
+    const run = JSON.parse(readFileSync(join(dir, 'run4/run.json'), 'utf8')) as { training: { batchSize: number; microBatch: number } };
+    expect(run.training).toMatchObject({ batchSize: 3, microBatch: 3 });
   });
 
   it.each([

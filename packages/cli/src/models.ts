@@ -3,7 +3,7 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { UsageError } from './errors.js';
 
-/** The model `equimol sample` uses when `--model` is not given. */
+/** The model `sample`, `info` and `view` use when `--model` is not given (`view`: if installed). */
 export const DEFAULT_MODEL = 'qm9-heavy';
 
 /**

@@ -87,6 +87,10 @@ export async function writeOutputs(outputs: OutputFile[], write: () => Promise<v
   updateHandlers();
   try {
     await write();
+    // Test-only hook: hold the finished temporary files before they are moved into place, so that
+    // test/cli-sample.test.ts can interrupt at a known moment. Not for users; unset, it costs nothing.
+    const hold = Number(process.env.EQUIMOL_TEST_HOLD_OUTPUT_MS ?? 0);
+    if (hold > 0) await new Promise((resolve) => setTimeout(resolve, hold));
     for (const o of outputs) await commit(o);
   } finally {
     await Promise.all(outputs.map((o) => rm(o.tempPath, { force: true, recursive: true })));

@@ -1,39 +1,29 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { buildDataset, type ConformerJob, generateConformers, isElementSymbol, type Molecule, newReadStats, type ReadStats } from '@equimol/core/node';
-import { type GlobalArgs, note } from '../context.js';
+import { buildDataset, type ConformerJob, generateConformers, heavyAtomsOnly, isElementSymbol, type Molecule, moleculeFileFormat, parseSmilesFile } from '@equimol/core/node';
+import { note } from '../context.js';
 import { UsageError } from '../errors.js';
-import { formatOfPath, outputFormat, readMolecules, writeMolecules } from '../files.js';
+import { inputFormat, type MoleculeCheck, outputFormat, readMoleculeFiles, writeMolecules } from '../files.js';
 import { bytes, duration } from '../format.js';
 import { integerOption, parseList } from '../options.js';
 import { prepareOutput, requireInputFile, writeOutputs } from '../output.js';
 import { createProgress } from '../progress.js';
 import type { BuildArgs, ConformersArgs, ConvertArgs } from '../commands/data.js';
 
-/** Reads every input in turn, counting skipped records per file when `skipInvalid`. */
-async function* readInputs(paths: string[], skipInvalid: boolean, args: GlobalArgs): AsyncGenerator<Molecule> {
-  for (const path of paths) {
-    const stats: ReadStats = newReadStats();
-    yield* readMolecules(path, { skipInvalid, stats });
-    if (stats.skipped > 0) note(args, `${path}: skipped ${stats.skipped} malformed record(s); first: ${stats.errors[0]?.message ?? ''}`);
-    for (const w of stats.warnings) note(args, `${path}: ${w}`);
-  }
-}
-
-/** SMILES file lines: `SMILES [name]`, blank lines and `#` comments skipped, and a header `smiles ...`; with 1-based line numbers. */
-function parseSmilesFile(text: string): { jobs: ConformerJob[]; lines: number[] } {
-  const jobs: ConformerJob[] = [];
-  const lines: number[] = [];
-  text.split(/\r?\n/).forEach((raw, i) => {
-    const line = raw.trim();
-    if (line === '' || line.startsWith('#')) return;
-    const [smiles, ...rest] = line.split(/\s+/);
-    if (jobs.length === 0 && /^smiles$/i.test(smiles!)) return;
-    const name = rest.join(' ');
-    jobs.push(name ? { smiles: smiles!, name } : { smiles: smiles! });
-    lines.push(i + 1);
-  });
-  return { jobs, lines };
+/**
+ * Why a molecule cannot go into the dataset `data build` was asked for, judged as buildDataset will
+ * keep it (hydrogens removed first; molecules it drops as too large or empty are no misfits), so that
+ * the error can name the file and record, which buildDataset no longer knows.
+ */
+function datasetMisfit(removeHydrogens: boolean, elements: string[] | undefined, properties: string[], maxAtoms: number | undefined): MoleculeCheck {
+  return (original) => {
+    const mol = removeHydrogens ? heavyAtomsOnly(original) : original;
+    if (mol.elements.length === 0 || (maxAtoms !== undefined && mol.elements.length > maxAtoms)) return undefined;
+    const outside = mol.elements.find((e) => elements !== undefined && !elements.includes(e));
+    if (outside !== undefined) return `element ${outside} is not in the vocabulary [${elements!.join(', ')}]`;
+    const missing = properties.find((p) => !Number.isFinite(Number(mol.properties?.[p])));
+    return missing === undefined ? undefined : `property ${missing} missing or not a number`;
+  };
 }
 
 /** Runs `equimol data build`. */
@@ -43,16 +33,18 @@ export async function runDataBuild(args: BuildArgs): Promise<void> {
   const maxAtoms = integerOption('max-atoms', args.maxAtoms);
   const elements = parseList(args.elements);
   for (const e of elements ?? []) if (!isElementSymbol(e)) throw new UsageError(`--elements: "${e}" is not an element symbol`);
+  const properties = parseList(args.properties) ?? [];
   const out = await prepareOutput(args.output, args.force);
   const started = performance.now();
   await writeOutputs([out], async () => {
-    const dataset = await buildDataset(readInputs(args.inputs, args.skipInvalid, args), {
+    const molecules = readMoleculeFiles(args.inputs, args, datasetMisfit(args.removeHydrogens, elements, properties, maxAtoms));
+    const dataset = await buildDataset(molecules, {
       name: args.name ?? basename(args.output).replace(/\.eqd$/i, ''),
       source: args.inputs.map((p) => basename(p)).join(', '),
       removeHydrogens: args.removeHydrogens,
       ...(elements ? { elements } : {}),
       ...(maxAtoms !== undefined ? { maxAtoms } : {}),
-      properties: parseList(args.properties) ?? [],
+      properties,
       onProgress: (read) => note(args, `read ${read} molecules`),
     });
     if (dataset.count === 0) throw new Error(`no molecules in ${args.inputs.join(', ')}`);
@@ -69,10 +61,12 @@ export async function runDataBuild(args: BuildArgs): Promise<void> {
 /** Runs `equimol data conformers`. */
 export async function runDataConformers(args: ConformersArgs): Promise<void> {
   requireInputFile(args.smiles, '--smiles');
-  const workers = integerOption('workers', args.workers)!;
+  const workers = integerOption('workers', args.workers) ?? 1;
   const seed = integerOption('seed', args.seed, 0)!;
-  if (formatOfPath(args.output) !== 'sdf') throw new UsageError(`-o ${args.output}: conformers are written as SDF (.sdf or .sdf.gz)`);
-  const { jobs, lines } = parseSmilesFile(await readFile(args.smiles, 'utf8'));
+  if (moleculeFileFormat(args.output) !== 'sdf') throw new UsageError(`-o ${args.output}: conformers are written as SDF (.sdf or .sdf.gz)`);
+  const entries = parseSmilesFile(await readFile(args.smiles, 'utf8'));
+  const jobs: ConformerJob[] = entries.map(({ smiles, name }) => (name ? { smiles, name } : { smiles }));
+  const lines = entries.map((e) => e.line);
   if (jobs.length === 0) throw new Error(`${args.smiles} holds no SMILES`);
   const out = await prepareOutput(args.output, args.force);
   const progress = createProgress('conformers', jobs.length, 'molecules', args.quiet);
@@ -112,13 +106,13 @@ export async function runDataConformers(args: ConformersArgs): Promise<void> {
 /** Runs `equimol data convert`. */
 export async function runDataConvert(args: ConvertArgs): Promise<void> {
   requireInputFile(args.input);
-  if (formatOfPath(args.input) === undefined) throw new UsageError(`${args.input}: unknown molecule file type (expected .sdf, .mol, .xyz, .npz or .json, optionally .gz)`);
-  if (formatOfPath(args.output) === undefined) throw new UsageError(`${args.output}: unknown output type (expected .sdf, .xyz, .json or .npz; .gz for text formats)`);
+  inputFormat(args.input);
+  if (moleculeFileFormat(args.output) === undefined) throw new UsageError(`${args.output}: unknown output type (expected .sdf, .xyz, .json or .npz, optionally .gz)`);
   const format = outputFormat(args.output, undefined);
   const out = await prepareOutput(args.output, args.force);
   let count = 0;
   await writeOutputs([out], async () => {
-    count = await writeMolecules(out.tempPath, format, readInputs([args.input], args.skipInvalid, args));
+    count = await writeMolecules(out.tempPath, format, readMoleculeFiles([args.input], args));
   });
   note(args, `${count} molecules → ${out.path}`);
 }

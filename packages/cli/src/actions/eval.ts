@@ -5,21 +5,18 @@ import {
   type EvaluationReport,
   evaluateMolecules,
   type Molecule,
-  newReadStats,
+  parseSmilesFile,
   referenceSetFromSmiles,
 } from '@equimol/core/node';
 import { note } from '../context.js';
-import { readMolecules } from '../files.js';
+import { readMoleculeFiles } from '../files.js';
 import { percent, table } from '../format.js';
 import { requireInputFile } from '../output.js';
 import type { EvalArgs } from '../commands/eval.js';
 
 async function readAll(path: string, args: EvalArgs): Promise<Molecule[]> {
-  const stats = newReadStats();
   const molecules: Molecule[] = [];
-  for await (const m of readMolecules(path, { skipInvalid: args.skipInvalid, stats })) molecules.push(m);
-  if (stats.skipped > 0) note(args, `${path}: skipped ${stats.skipped} malformed record(s); first: ${stats.errors[0]?.message ?? ''}`);
-  for (const w of stats.warnings) note(args, `${path}: ${w}`);
+  for await (const m of readMoleculeFiles([path], args)) molecules.push(m);
   return molecules;
 }
 
@@ -65,8 +62,7 @@ export async function runEval(args: EvalArgs): Promise<void> {
   if (molecules.length === 0) throw new Error(`${args.file} holds no molecules`);
   const options: EvaluationOptions = { hydrogens: args.hydrogens };
   if (args.trainSmiles !== undefined) {
-    const lines = (await readFile(args.trainSmiles, 'utf8')).split(/\r?\n/).map((l) => l.trim().split(/\s+/)[0] ?? '');
-    const reference = referenceSetFromSmiles(lines);
+    const reference = referenceSetFromSmiles(parseSmilesFile(await readFile(args.trainSmiles, 'utf8')).map((e) => e.smiles));
     if (reference.ids.size === 0) throw new Error(`${args.trainSmiles}: no SMILES openchemlib can read`);
     if (reference.unparsed.length > 0) note(args, `${args.trainSmiles}: ${reference.unparsed.length} SMILES could not be read (first: ${reference.unparsed[0]}); novelty uses the other ${reference.ids.size}`);
     options.trainingIds = reference.ids;

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { type EquimolModel, loadModelDirectory, selectNodeBackend } from '@equimol/core/node';
 import { checkBackendEnvironment } from '../context.js';
 import { duration } from '../format.js';
-import { modelsDirectory, resolveModelDirectory, shippedModels } from '../models.js';
+import { DEFAULT_MODEL, modelsDirectory, resolveModelDirectory, shippedModels } from '../models.js';
 import { cliVersion } from '../version.js';
 import type { InfoArgs } from '../commands/info.js';
 
@@ -52,7 +52,8 @@ function modelCard(model: EquimolModel, dir: string): string[] {
 
 /** `equimol info`: the backend in use and why, and the model card of a model. */
 export async function runInfo(args: InfoArgs): Promise<void> {
-  const modelDir = resolveModelDirectory(args.model);
+  const modelName = args.model ?? DEFAULT_MODEL;
+  const modelDir = resolveModelDirectory(modelName);
   checkBackendEnvironment(args.backend);
   const notices: string[] = [];
   const backend = await selectNodeBackend({ preferred: args.backend, notice: (line) => notices.push(line) });
@@ -68,7 +69,7 @@ export async function runInfo(args: InfoArgs): Promise<void> {
   const lines = [`equimol ${cliVersion()}`, '', `backend: ${backend.name} — ${backend.reason}`];
   for (const s of backend.skipped) lines.push(`  skipped ${s}`);
   lines.push('', ...modelCard(model, modelDir));
-  const others = shippedModels().filter((m) => m !== args.model);
+  const others = shippedModels().filter((m) => m !== modelName);
   if (others.length > 0) lines.push('', `other shipped models (${modelsDirectory()}): ${others.join(', ')}`);
   if (readme !== undefined) lines.push('', `--- ${readmePath} ---`, readme.trimEnd());
   else lines.push('', `(no README.md in ${modelDir})`);

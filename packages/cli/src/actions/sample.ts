@@ -18,7 +18,7 @@ import { activateBackend, note } from '../context.js';
 import { UsageError } from '../errors.js';
 import { moleculesText, outputFormat, writeMolecules } from '../files.js';
 import { duration, percent, rate } from '../format.js';
-import { resolveModelDirectory } from '../models.js';
+import { DEFAULT_MODEL, resolveModelDirectory } from '../models.js';
 import { integerOption, parseAtomRange, parseShard } from '../options.js';
 import { type OutputFile, prepareOutput, writeOutputs } from '../output.js';
 import { createProgress } from '../progress.js';
@@ -46,7 +46,7 @@ export async function runSample(args: SampleArgs): Promise<void> {
   if (args.trajectory !== undefined && !/\.(sdf|json)$/i.test(args.trajectory)) {
     throw new UsageError(`--trajectory ${args.trajectory}: write the trajectory as .sdf or .json`);
   }
-  const modelDir = resolveModelDirectory(args.model);
+  const modelDir = resolveModelDirectory(args.model ?? DEFAULT_MODEL);
 
   // Check the outputs before the long computation, so a refused overwrite costs nothing.
   const outputs: OutputFile[] = [];

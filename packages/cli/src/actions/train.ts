@@ -8,7 +8,7 @@ import { duration } from '../format.js';
 import { createProgress, type Progress } from '../progress.js';
 import { integerOption, numberOption } from '../options.js';
 import { requireInputFile } from '../output.js';
-import type { TrainArgs } from '../commands/train.js';
+import { RESUME_OPTIONS, type TrainArgs, trainOptions } from '../commands/train.js';
 
 /** What a `--config` file may hold; flags given on the command line win. */
 interface TrainConfigFile {
@@ -60,10 +60,10 @@ export async function runTrain(args: TrainArgs): Promise<void> {
 
   if (args.resume) {
     if (!existsSync(runJson)) throw new UsageError(`${args.out} holds no training run to resume (no run.json); start one with --data`);
-    const ignored = ['data', 'config', 'name', 'hidden', 'layers', 'timesteps', 'steps', 'epochs', 'batchSize', 'microBatch', 'lr', 'emaDecay', 'loss', 'seed', 'workers', 'validationFraction', 'sampleEvery', 'sampleCount', 'sampleSteps'].filter(
-      (k) => (args as unknown as Record<string, unknown>)[k] !== undefined,
-    );
-    if (ignored.length > 0) note(args, `--resume continues with the settings in ${runJson}; ignoring ${ignored.map((k) => `--${k.replace(/[A-Z]/g, (c) => `-${c.toLowerCase()}`)}`).join(', ')}`);
+    // yargs keeps each option under its dashed name too, as trainOptions spells it.
+    const given = args as unknown as Record<string, unknown>;
+    const ignored = (Object.keys(trainOptions) as (keyof typeof trainOptions)[]).filter((name) => !RESUME_OPTIONS.includes(name) && given[name] !== undefined);
+    if (ignored.length > 0) note(args, `--resume continues with the settings in ${runJson}; ignoring ${ignored.map((name) => `--${name}`).join(', ')}`);
     const backend = await activateBackend(args);
     const started = performance.now();
     const state = await runTraining({ outDir: args.out, resume: true, backend: backend.name, print, onStep }).finally(finish);
@@ -92,8 +92,9 @@ export async function runTrain(args: TrainArgs): Promise<void> {
   set('maxSteps', steps);
   set('maxEpochs', epochs);
   set('batchSize', batchSize);
-  if (batchSize !== undefined && file.training?.microBatch === undefined) training.microBatch = batchSize;
   set('microBatch', microBatch);
+  // The micro-batch defaults to the batch size, whether that comes from a flag or the config file.
+  if (training.microBatch === undefined && training.batchSize !== undefined) training.microBatch = training.batchSize;
   set('emaDecay', emaDecay);
   set('loss', args.loss);
   set('seed', seed);

@@ -2,31 +2,28 @@
 // loaded only when the command runs, so that `--help` and usage errors do not load tfjs and openchemlib.
 import type { Argv, CommandModule } from 'yargs';
 import type { GlobalArgs } from '../context.js';
+import { type ArgsOf, type BuilderArgs, skipInvalidOption } from './sharedOptions.js';
 
-/** Arguments of `equimol eval`. */
-export interface EvalArgs extends GlobalArgs {
-  file: string;
-  trainSmiles?: string;
-  reference?: string;
-  hydrogens: 'auto' | 'explicit' | 'implicit';
-  json: boolean;
-  skipInvalid: boolean;
+function builder(y: Argv<GlobalArgs>) {
+  return y
+    .usage('$0 eval <file> [options]\n\nMeasures generated molecules as EDM does: atom and molecule stability, validity (largest fragment passes the valence check), uniqueness among valid molecules, novelty against training SMILES, and distances to a reference set.')
+    .positional('file', { type: 'string', demandOption: true, describe: 'Molecules (.sdf, .xyz, .npz, .json, optionally .gz)' })
+    .option('train-smiles', { type: 'string', describe: 'Training SMILES for novelty: one `SMILES [name]` per line, # comments and a `smiles` header skipped' })
+    .option('reference', { type: 'string', describe: 'Reference molecules (e.g. the training set) for atom-type, bond-length, angle and ring-size distances' })
+    .option('hydrogens', { choices: ['auto', 'explicit', 'implicit'] as const, default: 'auto' as const, describe: 'explicit: molecules carry their H; implicit: judge heavy atoms only (H in the file are dropped; the view for heavy-atom models); auto: implicit iff no H at all' })
+    .option('json', { type: 'boolean', default: false, describe: 'Print the full report as JSON' })
+    .option('skip-invalid', skipInvalidOption)
+    .example('$0 eval out.sdf', 'the metrics as a table')
+    .example('$0 eval out.sdf --train-smiles qm9_train.smi --json > metrics.json', 'with novelty, as JSON');
 }
 
+/** Arguments of `equimol eval`. */
+export type EvalArgs = ArgsOf<typeof builder>;
+
 /** `equimol eval`: EDM's metrics (and distribution distances) of a molecule file, as a table or JSON. */
-export const evalCommand: CommandModule<GlobalArgs, EvalArgs> = {
+export const evalCommand: CommandModule<GlobalArgs, BuilderArgs<typeof builder>> = {
   command: 'eval <file>',
   describe: "EDM's stability, validity, uniqueness and novelty of a molecule file",
-  builder: (y: Argv<GlobalArgs>) =>
-    y
-      .usage('$0 eval <file> [options]\n\nMeasures generated molecules as EDM does: atom and molecule stability, validity (largest fragment passes the valence check), uniqueness among valid molecules, novelty against training SMILES, and distances to a reference set.')
-      .positional('file', { type: 'string', demandOption: true, describe: 'Molecules (.sdf, .xyz, .npz, .json, optionally .gz)' })
-      .option('train-smiles', { type: 'string', describe: 'Training SMILES, one per line, for novelty' })
-      .option('reference', { type: 'string', describe: 'Reference molecules (e.g. the training set) for atom-type, bond-length, angle and ring-size distances' })
-      .option('hydrogens', { choices: ['auto', 'explicit', 'implicit'] as const, default: 'auto' as const, describe: 'explicit: molecules carry their H; implicit: judge heavy atoms only (H in the file are dropped; the view for heavy-atom models); auto: implicit iff no H at all' })
-      .option('json', { type: 'boolean', default: false, describe: 'Print the full report as JSON' })
-      .option('skip-invalid', { type: 'boolean', default: false, describe: 'Skip malformed records (counted) instead of stopping at the first' })
-      .example('$0 eval out.sdf', 'the metrics as a table')
-      .example('$0 eval out.sdf --train-smiles qm9_train.smi --json > metrics.json', 'with novelty, as JSON') as unknown as Argv<EvalArgs>,
+  builder,
   handler: async (args) => (await import('../actions/eval.js')).runEval(args),
 };

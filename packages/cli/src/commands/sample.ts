@@ -2,58 +2,42 @@
 // loaded only when the command runs, so that `--help` and usage errors do not load tfjs and openchemlib.
 import type { Argv, CommandModule } from 'yargs';
 import type { GlobalArgs } from '../context.js';
-import { DEFAULT_MODEL } from '../models.js';
-import { BACKEND_NAMES } from '../options.js';
+import { type ArgsOf, backendOption, type BuilderArgs, forceOption, modelOption, workersOption } from './sharedOptions.js';
 
-/** Arguments of `equimol sample`. */
-export interface SampleArgs extends GlobalArgs {
-  count: number;
-  output?: string;
-  model: string;
-  steps?: number;
-  sampler: 'ancestral' | 'ddim';
-  seed: number;
-  atoms?: number;
-  atomsRange?: string;
-  batchSize: number;
-  workers?: number;
-  format?: string;
-  hydrogens: boolean;
-  trajectory?: string;
-  frames?: number;
-  shard?: string;
-  backend?: string;
-  force: boolean;
+function builder(y: Argv<GlobalArgs>) {
+  return y
+    .usage('$0 sample [options]\n\nGenerate molecules with the reverse diffusion chain of a trained EDM model and write them with bonds, hydrogens and the data fields SMILES, valid, stable, model, seed, index.')
+    .option('count', { alias: 'n', type: 'number', default: 100, describe: 'Number of molecules (of the whole campaign when --shard is given)' })
+    .option('output', { alias: 'o', type: 'string', describe: 'Output file (.sdf, .xyz, .json, .npz; .gz to compress); standard output if omitted' })
+    .option('model', modelOption)
+    .option('steps', { type: 'number', describe: "Denoising steps, strided over the model's T (default: T)" })
+    .option('sampler', { choices: ['ancestral', 'ddim'] as const, default: 'ancestral' as const, describe: 'Reverse-process sampler' })
+    .option('seed', { type: 'number', default: 0, describe: 'Campaign seed; molecule i depends only on (seed, i)' })
+    .option('atoms', { type: 'number', describe: 'Atoms per molecule (heavy atoms for heavy-atom models)' })
+    .option('atoms-range', { type: 'string', describe: "Atom counts A-B, drawn from the model's histogram within the range" })
+    .option('batch-size', { type: 'number', default: 64, describe: 'Molecules per network evaluation' })
+    .option('workers', workersOption('one per core with tfjs-wasm/cpu, 1 with native TensorFlow, which threads itself'))
+    .option('format', { choices: ['sdf', 'xyz', 'json', 'npz'], describe: "Output format (default: from the file name, else sdf; npz: EDM's layout, to a file)" })
+    .option('hydrogens', { type: 'boolean', default: true, describe: 'Add hydrogens with 3D coordinates to heavy-atom molecules (--no-hydrogens to keep heavy atoms only)' })
+    .option('trajectory', { type: 'string', describe: 'Also write the denoising chains (.sdf or .json) for `equimol view`' })
+    .option('frames', { type: 'number', describe: 'Frames per molecule in --trajectory (default 100)' })
+    .option('shard', { type: 'string', describe: 'Make only part i of n of the campaign (1-based); shard outputs concatenated in order equal the unsplit run' })
+    .option('backend', backendOption)
+    .option('force', forceOption)
+    .conflicts('atoms', 'atoms-range')
+    .example('$0 sample -n 100 -o out.sdf', '100 molecules with the shipped model')
+    .example('$0 sample -n 1000 --steps 500 --sampler ddim -j 2 -o out.sdf.gz', 'faster, strided sampling on two threads')
+    .example('$0 sample -n 8 --atoms 9 --trajectory traj.sdf --frames 50 -o mols.sdf', 'nine heavy atoms each, with denoising chains for the viewer')
+    .example('$0 sample -n 100000 --seed 7 --shard $SLURM_ARRAY_TASK_ID/50 -o part-$SLURM_ARRAY_TASK_ID.sdf', 'one of 50 array jobs (--array=1-50); cat part-{1..50}.sdf = the whole run');
 }
 
+/** Arguments of `equimol sample`. */
+export type SampleArgs = ArgsOf<typeof builder>;
+
 /** `equimol sample`: molecules from a trained model, written with bonds, hydrogens and EDM's verdicts. */
-export const sampleCommand: CommandModule<GlobalArgs, SampleArgs> = {
+export const sampleCommand: CommandModule<GlobalArgs, BuilderArgs<typeof builder>> = {
   command: 'sample',
   describe: 'Generate 3D molecules with a trained model',
-  builder: (y: Argv<GlobalArgs>) =>
-    y
-      .usage('$0 sample [options]\n\nGenerate molecules with the reverse diffusion chain of a trained EDM model and write them with bonds, hydrogens and the data fields SMILES, valid, stable, model, seed, index.')
-      .option('count', { alias: 'n', type: 'number', default: 100, describe: 'Number of molecules (of the whole campaign when --shard is given)' })
-      .option('output', { alias: 'o', type: 'string', describe: 'Output file (.sdf, .sdf.gz, .xyz, .json); standard output if omitted' })
-      .option('model', { alias: 'm', type: 'string', default: DEFAULT_MODEL, describe: 'Model name (under data/models, or $EQUIMOL_MODELS) or a model directory' })
-      .option('steps', { type: 'number', describe: "Denoising steps, strided over the model's T (default: T)" })
-      .option('sampler', { choices: ['ancestral', 'ddim'] as const, default: 'ancestral' as const, describe: 'Reverse-process sampler' })
-      .option('seed', { type: 'number', default: 0, describe: "Campaign seed; molecule i depends only on (seed, i)" })
-      .option('atoms', { type: 'number', describe: 'Atoms per molecule (heavy atoms for heavy-atom models)' })
-      .option('atoms-range', { type: 'string', describe: "Atom counts A-B, drawn from the model's histogram within the range" })
-      .option('batch-size', { type: 'number', default: 64, describe: 'Molecules per network evaluation' })
-      .option('workers', { alias: 'j', type: 'number', describe: 'Worker threads (default: one per core with tfjs-wasm/cpu, 1 with native TensorFlow, which threads itself)' })
-      .option('format', { choices: ['sdf', 'xyz', 'json', 'npz'], describe: 'Output format (default: from the file name, else sdf; npz: EDM\'s layout, to a file)' })
-      .option('hydrogens', { type: 'boolean', default: true, describe: 'Add hydrogens with 3D coordinates to heavy-atom molecules (--no-hydrogens to keep heavy atoms only)' })
-      .option('trajectory', { type: 'string', describe: 'Also write the denoising chains (.sdf or .json) for `equimol view`' })
-      .option('frames', { type: 'number', describe: 'Frames per molecule in --trajectory (default 100)' })
-      .option('shard', { type: 'string', describe: 'Make only part i of n of the campaign (1-based); shard outputs concatenated in order equal the unsplit run' })
-      .option('backend', { choices: BACKEND_NAMES, describe: 'tfjs backend (default: EQUIMOL_BACKEND, else the fastest available)' })
-      .option('force', { alias: 'f', type: 'boolean', default: false, describe: 'Overwrite existing output files' })
-      .conflicts('atoms', 'atoms-range')
-      .example('$0 sample -n 100 -o out.sdf', '100 molecules with the shipped model')
-      .example('$0 sample -n 1000 --steps 500 --sampler ddim -j 2 -o out.sdf.gz', 'faster, strided sampling on two threads')
-      .example('$0 sample -n 8 --atoms 9 --trajectory traj.sdf --frames 50 -o mols.sdf', 'nine heavy atoms each, with denoising chains for the viewer')
-      .example('$0 sample -n 100000 --seed 7 --shard $SLURM_ARRAY_TASK_ID/50 -o part-$SLURM_ARRAY_TASK_ID.sdf', 'one of 50 array jobs (--array=1-50); cat part-{1..50}.sdf = the whole run') as unknown as Argv<SampleArgs>,
+  builder,
   handler: async (args) => (await import('../actions/sample.js')).runSample(args),
 };

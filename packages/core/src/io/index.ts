@@ -5,3 +5,4 @@ export * from './xyz.js';
 export * from './npz.js';
 export * from './trajectory.js';
 export * from './moleculeJson.js';
+export * from './smilesFile.js';

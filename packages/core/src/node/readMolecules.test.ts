@@ -6,7 +6,10 @@ import { gzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import type { Molecule } from '../chem/molecule.js';
 import { writeSdfFile } from './filesWrite.js';
-import { readMoleculeFile, readSdfFile } from './readMolecules.js';
+import { moleculesToJson } from '../io/moleculeJson.js';
+import { newReadStats } from '../io/errors.js';
+import { formatEdmNpz } from '../io/npz.js';
+import { CompressedFileError, readMoleculeFile, readSdfFile } from './readMolecules.js';
 
 const fixtures = fileURLToPath(new URL('../../../../data/fixtures/chem/', import.meta.url));
 const sample = join(fixtures, 'qm9-train-sample.sdf');
@@ -47,5 +50,34 @@ describe('Node molecule files', () => {
     expect(methane!.elements).toHaveLength(5);
     expect(await collect(readMoleculeFile(join(fixtures, 'edm-qm9-test-sample.npz')))).toHaveLength(5);
     await expect(collect(readMoleculeFile('molecules.pdb'))).rejects.toThrow(/unknown molecule file type/);
+  });
+
+  it('reads equimol JSON lists and gzipped JSON and npz by extension, skipping bad JSON molecules when asked', async () => {
+    const mols = await collect(readSdfFile(sample));
+    const json = JSON.stringify(moleculesToJson(mols));
+    writeFileSync(join(dir, 'list.json'), json);
+    writeFileSync(join(dir, 'list.json.gz'), gzipSync(json));
+    writeFileSync(join(dir, 'list.npz.gz'), gzipSync(formatEdmNpz(mols)));
+    for (const name of ['list.json', 'list.json.gz', 'list.npz.gz']) {
+      expect((await collect(readMoleculeFile(join(dir, name)))).map((m) => m.elements)).toEqual(mols.map((m) => m.elements));
+    }
+
+    const list = moleculesToJson(mols);
+    list.molecules[1]!.positions = [0];
+    writeFileSync(join(dir, 'bad.json'), JSON.stringify(list));
+    await expect(collect(readMoleculeFile(join(dir, 'bad.json')))).rejects.toMatchObject({ file: 'bad.json', record: 2 });
+    const stats = newReadStats();
+    expect(await collect(readMoleculeFile(join(dir, 'bad.json'), { skipInvalid: true, stats }))).toHaveLength(5);
+    expect(stats).toMatchObject({ records: 6, molecules: 5, skipped: 1 });
+  });
+
+  it('names the file when a .gz file is not gzip data', async () => {
+    for (const name of ['plain.sdf.gz', 'plain.npz.gz', 'plain.json.gz']) {
+      const path = join(dir, name);
+      writeFileSync(path, readFileSync(sample));
+      const err = await collect(readMoleculeFile(path)).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(CompressedFileError);
+      expect((err as Error).message).toBe(`${path}: not gzip data (incorrect header check), though the name ends in .gz`);
+    }
   });
 });
