@@ -6,7 +6,7 @@
 // Novelty is measured against ../shared/data/qm9/train_smiles.txt when that file exists.
 import { existsSync, readFileSync } from 'node:fs';
 import os from 'node:os';
-import { evaluateMolecules, loadModelDirectory, referenceSetFromSmiles, sampleMoleculesParallel, selectNodeBackend } from '@equimol/core/node';
+import { evaluateMolecules, loadModelDirectory, parseSmilesFile, referenceSetFromSmiles, sampleMoleculesParallel, selectNodeBackend } from '@equimol/core/node';
 
 const args = process.argv.slice(2);
 const modelDir = args[0];
@@ -25,7 +25,7 @@ const json = args.includes('--json');
 const backend = await selectNodeBackend();
 const model = await loadModelDirectory(modelDir);
 const smilesPath = new URL('../../shared/data/qm9/train_smiles.txt', import.meta.url).pathname;
-const trainingIds = existsSync(smilesPath) ? referenceSetFromSmiles(readFileSync(smilesPath, 'utf8').split('\n')).ids : undefined;
+const trainingIds = existsSync(smilesPath) ? referenceSetFromSmiles(parseSmilesFile(readFileSync(smilesPath, 'utf8')).map((e) => e.smiles)).ids : undefined;
 
 const rows = [];
 for (const steps of stepCounts) {
