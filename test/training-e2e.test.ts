@@ -105,6 +105,11 @@ describe('training end to end', () => {
     expect(final.step).toBe(saved + 5);
     const log = readFileSync(join(outDir, 'train.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l));
     expect(log.at(-1).step).toBe(saved + 5);
+    // Resuming dropped what the killed run logged after its checkpoint: no step is logged twice.
+    for (const type of ['train', 'samples']) {
+      const steps: number[] = log.filter((r) => r.type === type).map((r) => r.step);
+      steps.slice(1).forEach((step, i) => expect(step).toBeGreaterThan(steps[i]!));
+    }
     const samples = log.filter((r) => r.type === 'samples');
     expect(samples.length).toBeGreaterThan(0);
     for (const key of ['validity', 'atomStability', 'moleculeStability']) {

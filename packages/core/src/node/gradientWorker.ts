@@ -1,13 +1,13 @@
-// Entry point of a training worker thread: owns one tfjs backend and computes gradients for the
-// rows of a batch it is sent. Messages: {kind: 'init', spec, backend?} then {kind: 'compute' |
-// 'evaluate', id, params, request}; replies {id, lossSum, grads?} or {id, error}.
+// Entry point of a training worker thread (a WorkerPool worker): owns one tfjs backend and computes
+// gradients for the rows of a batch it is sent. Messages: {id, kind: 'init', spec, backend?} then
+// {id, kind: 'compute' | 'evaluate', params, request}; replies {id, lossSum, grads?} or {id, error}.
 import { parentPort } from 'node:worker_threads';
 import { type GradientEngineSpec, type GradientRequest, LocalGradientEngine } from '../train/gradientEngine.js';
 import { selectNodeBackend } from './backends.js';
 
 type Message =
-  | { kind: 'init'; spec: GradientEngineSpec; backend?: string }
-  | { kind: 'compute' | 'evaluate'; id: number; params: Float32Array; request: GradientRequest };
+  | { id: number; kind: 'init'; spec: GradientEngineSpec; backend?: string }
+  | { id: number; kind: 'compute' | 'evaluate'; params: Float32Array; request: GradientRequest };
 
 let engine: LocalGradientEngine | null = null;
 
@@ -16,7 +16,7 @@ parentPort!.on('message', async (message: Message) => {
     if (message.kind === 'init') {
       const choice = await selectNodeBackend({ preferred: message.backend, notice: () => {} });
       engine = new LocalGradientEngine(message.spec);
-      parentPort!.postMessage({ id: -1, ready: true, backend: choice.name });
+      parentPort!.postMessage({ id: message.id, backend: choice.name });
       return;
     }
     if (!engine) throw new Error('worker used before init');
@@ -28,6 +28,6 @@ parentPort!.on('message', async (message: Message) => {
       parentPort!.postMessage({ id: message.id, lossSum });
     }
   } catch (err) {
-    parentPort!.postMessage({ id: 'id' in message ? message.id : -1, error: err instanceof Error ? err.stack ?? err.message : String(err) });
+    parentPort!.postMessage({ id: message.id, error: err instanceof Error ? err.stack ?? err.message : String(err) });
   }
 });

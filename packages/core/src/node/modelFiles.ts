@@ -1,14 +1,24 @@
-import { mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
-import { dirname, join, basename } from 'node:path';
+import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { basename, dirname, join } from 'node:path';
 import { deserializeModel, type EquimolModel, serializeModel } from '../checkpoint/modelBundle.js';
-import { writeFileAtomic } from './filesAtomic.js';
 
-/** Reads a model directory (model.json + weights.bin). */
+const exists = (path: string): Promise<boolean> => stat(path).then(() => true, () => false);
+
+/** Where `saveModelDirectory` keeps the previous model while it swaps in the new one. */
+function previousCopy(dir: string): string {
+  return join(dirname(dir), `.${basename(dir)}.old`);
+}
+
+/**
+ * Reads a model directory (model.json + weights.bin). If the directory is missing but a save was
+ * killed between its two renames, the complete previous copy it left is read instead.
+ */
 export async function loadModelDirectory(dir: string): Promise<EquimolModel> {
-  const jsonPath = join(dir, 'model.json');
+  // Read-only fallback: renaming it back here could race with a training run that is saving.
+  const source = !(await exists(dir)) && (await exists(join(previousCopy(dir), 'model.json'))) ? previousCopy(dir) : dir;
   let jsonText: string;
   try {
-    jsonText = await readFile(jsonPath, 'utf8');
+    jsonText = await readFile(join(source, 'model.json'), 'utf8');
   } catch {
     throw new Error(`${dir}: no model.json (is this an equimol model directory?)`);
   }
@@ -16,23 +26,41 @@ export async function loadModelDirectory(dir: string): Promise<EquimolModel> {
   const shard = meta.weightsManifest?.[0]?.paths?.[0] ?? 'weights.bin';
   let weights: Uint8Array;
   try {
-    weights = new Uint8Array(await readFile(join(dir, shard)));
+    weights = new Uint8Array(await readFile(join(source, shard)));
   } catch {
     throw new Error(`${dir}: weights file ${shard} is missing`);
   }
   return deserializeModel(jsonText, weights, dir);
 }
 
-/** Writes a model directory atomically: a complete sibling directory is renamed into place. */
+/**
+ * Writes a model directory so that a crash at any point leaves a complete model: the new one is
+ * written to a sibling, the old one moved aside, the new one renamed into place, then the old one
+ * removed. On failure the old one is put back and the sibling removed.
+ */
 export async function saveModelDirectory(model: EquimolModel, dir: string): Promise<void> {
   const { json, weights } = serializeModel(model);
   const tmp = join(dirname(dir), `.${basename(dir)}.tmp-${process.pid}-${Date.now()}`);
-  await mkdir(tmp, { recursive: true });
-  await writeFileAtomic(join(tmp, 'weights.bin'), weights);
-  await writeFileAtomic(join(tmp, 'model.json'), json);
-  const old = `${tmp}.old`;
-  const exists = await stat(dir).then(() => true, () => false);
-  if (exists) await rename(dir, old);
-  await rename(tmp, dir);
-  if (exists) await rm(old, { recursive: true, force: true });
+  const old = previousCopy(dir);
+  try {
+    await mkdir(tmp, { recursive: true });
+    await writeFile(join(tmp, 'weights.bin'), weights);
+    await writeFile(join(tmp, 'model.json'), json);
+    const replacing = await exists(dir);
+    if (replacing) {
+      await rm(old, { recursive: true, force: true }); // left by an earlier crash; dir is the newer copy
+      await rename(dir, old);
+    }
+    try {
+      await rename(tmp, dir);
+    } catch (err) {
+      // If even this fails, loadModelDirectory still reads the previous copy where it is.
+      if (replacing) await rename(old, dir).catch(() => {});
+      throw err;
+    }
+  } catch (err) {
+    await rm(tmp, { recursive: true, force: true });
+    throw err;
+  }
+  await rm(old, { recursive: true, force: true });
 }

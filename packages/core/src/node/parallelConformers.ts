@@ -1,7 +1,7 @@
-import { Worker } from 'node:worker_threads';
 import { type ConformerOptions, conformerFromSmiles } from '../chem/conformers.js';
 import type { Molecule } from '../chem/molecule.js';
 import { registerOpenchemlibResources } from './openchemlibResources.js';
+import { WorkerPool, type WorkerReply } from './workerPool.js';
 
 /** One input of conformer generation: a SMILES and an optional name (e.g. the second column of a .smi file). */
 export interface ConformerJob {
@@ -62,33 +62,29 @@ export async function* generateConformers(jobs: readonly ConformerJob[], options
   }
   const chunks = Math.ceil(jobs.length / CHUNK);
   const done = new Map<number, ConformerOutcome[]>();
-  let nextToSend = 0;
   let failure: Error | null = null;
   let wake: (() => void) | null = null;
   const notify = (): void => {
     wake?.();
     wake = null;
   };
-  const url = new URL('./conformerWorker.js', import.meta.url);
-  const threads = Array.from({ length: workers }, () => new Worker(url));
-  const send = (worker: Worker): void => {
-    if (nextToSend >= chunks) return;
-    const chunk = nextToSend++;
-    const start = chunk * CHUNK;
-    worker.postMessage({ chunk, start, jobs: jobs.slice(start, start + CHUNK), options: { ...options, workers: 1 } });
+  const pool = await WorkerPool.start(new URL('./conformerWorker.js', import.meta.url), workers, { kind: 'init' }, 'conformer worker');
+  let nextToSend = 0;
+  // Each worker takes the next chunk as soon as it is free, so a slow molecule holds up only its own worker.
+  const feed = async (k: number): Promise<void> => {
+    while (nextToSend < chunks && !failure) {
+      const chunk = nextToSend++;
+      const start = chunk * CHUNK;
+      const message = { kind: 'chunk', start, jobs: jobs.slice(start, start + CHUNK), options: { ...options, workers: 1 } };
+      done.set(chunk, (await pool.request<WorkerReply & { outcomes: ConformerOutcome[] }>(k, message)).outcomes);
+      notify();
+    }
   };
-  for (const worker of threads) {
-    worker.on('message', (msg: { chunk: number; outcomes?: ConformerOutcome[]; error?: string }) => {
-      if (msg.error) failure = new Error(`conformer worker failed: ${msg.error}`);
-      else done.set(msg.chunk, msg.outcomes!);
-      send(worker);
+  for (let k = 0; k < workers; k++) {
+    feed(k).catch((err: Error) => {
+      failure ??= err;
       notify();
     });
-    worker.on('error', (err) => {
-      failure = err;
-      notify();
-    });
-    send(worker);
   }
   try {
     for (let chunk = 0; chunk < chunks; chunk++) {
@@ -101,6 +97,6 @@ export async function* generateConformers(jobs: readonly ConformerJob[], options
       yield* outcomes;
     }
   } finally {
-    await Promise.all(threads.map((t) => t.terminate()));
+    await pool.dispose();
   }
 }

@@ -98,16 +98,12 @@ export async function runTraining(options: TrainingRunOptions): Promise<TrainerS
     };
     await writeFileAtomic(runJsonPath, JSON.stringify(run, null, 2) + '\n');
   }
+  const logPath = join(outDir, 'train.jsonl');
+  if (options.resume) await truncateLog(logPath, resumeState?.step ?? 0);
   const dataset = MoleculeDataset.fromBytes(new Uint8Array(await readFile(run.dataset)), run.dataset);
   const spec = { egnn: run.egnn, schedule: run.schedule, microBatch: run.training.microBatch };
   const engine: GradientEngine =
     run.training.workers > 1 ? await WorkerGradientEngine.start(spec, run.training.workers, options.backend) : new LocalGradientEngine(spec);
-  const trainer = new Trainer({ egnn: run.egnn, schedule: run.schedule }, dataset, run.training, engine, resumeState);
-  print(
-    `training ${run.name}: ${trainer.layout.size} parameters, ${trainer.trainIndices.length} training / ${trainer.validationIndices.length} validation molecules, ` +
-      `batch ${run.training.batchSize}, ${run.training.workers} worker(s)`,
-  );
-
   let stopRequested = false;
   const onSignal = (signal: string): void => {
     if (stopRequested) {
@@ -121,74 +117,100 @@ export async function runTraining(options: TrainingRunOptions): Promise<TrainerS
   const sigterm = (): void => onSignal('SIGTERM');
   process.on('SIGINT', sigint);
   process.on('SIGTERM', sigterm);
-
-  const logPath = join(outDir, 'train.jsonl');
-  const exportModel = async (state: TrainerState, dir: string): Promise<void> => {
-    const model = createModel(
-      {
-        name: run.name,
-        egnn: run.egnn,
-        schedule: run.schedule,
-        encoding: dataset.encoding,
-        atomCountHistogram: dataset.atomCountHistogram(),
-        dataset: dataset.card,
-        training: {
-          step: state.step,
-          epoch: state.epoch + state.batchInEpoch / Math.max(1, Math.ceil(trainer.trainIndices.length / run.training.batchSize)),
-          elapsedSeconds: Math.round(state.elapsedSeconds),
-          bestValidationLoss: state.bestValidationLoss,
-          weights: 'EMA',
-          config: run.training,
-          command: run.command,
-        },
-      },
-      state.ema,
-    );
-    await saveModelDirectory(model, dir);
-  };
-  const hooks: TrainerHooks = {
-    onLog: async (record: TrainingLogRecord) => {
-      await appendFile(logPath, JSON.stringify(record) + '\n');
-      if (record.type === 'train') {
-        const finalStep = trainer.finalStep();
-        const eta = finalStep === null || record.moleculesPerSecond <= 0 ? null : (Math.max(0, finalStep - record.step) * run.training.batchSize) / record.moleculesPerSecond;
-        print(
-          `step ${record.step} epoch ${record.epoch.toFixed(2)} loss ${record.loss.toFixed(4)} |g| ${record.gradNorm.toFixed(2)} ` +
-            `${record.moleculesPerSecond.toFixed(1)} mol/s${record.clipped ? ` clipped ${record.clipped}` : ''}${record.skipped ? ` skipped ${record.skipped}` : ''}` +
-            (eta !== null ? ` ETA ${formatDuration(eta)}` : ''),
-        );
-      } else if (record.type === 'validation') {
-        print(`step ${record.step} validation loss ${record.loss.toFixed(4)}${record.best ? ' (best)' : ''}`);
-      } else {
-        print(`step ${record.step} samples ${JSON.stringify(record.metrics)}`);
-      }
-    },
-    onCheckpoint: async (state, reason) => {
-      const bytes = trainerStateToBytes(state, { run: run.name });
-      const dir = join(outDir, CHECKPOINTS);
-      if (reason === 'best') {
-        await writeFileAtomic(join(dir, 'best.eqt'), bytes);
-        await exportModel(state, join(outDir, 'model-best'));
-        return;
-      }
-      await writeFileAtomic(join(dir, 'latest.eqt'), bytes);
-      await writeFileAtomic(join(dir, `step-${String(state.step).padStart(8, '0')}.eqt`), bytes);
-      const old = (await readdir(dir)).filter((f) => /^step-\d+\.eqt$/.test(f)).sort();
-      for (const f of old.slice(0, Math.max(0, old.length - run.training.keepCheckpoints))) await rm(join(dir, f), { force: true });
-      await exportModel(state, join(outDir, 'model'));
-      if (reason !== 'periodic') print(`checkpoint written at step ${state.step} (${reason})`);
-    },
-    onSampleEvaluation: options.hooks?.onSampleEvaluation ?? ((ema, step) => sampleQuality(run, dataset, ema, step)),
-    shouldStop: options.shouldStop ?? (() => stopRequested),
-    onStep: options.onStep ? (step) => options.onStep!(step, trainer.finalStep()) : undefined,
-  };
+  // From here on the engine's worker threads exist: whatever throws (a checkpoint that does not fit
+  // the model, a full disk) must still stop them, or they keep the process alive.
   try {
+    const trainer = new Trainer({ egnn: run.egnn, schedule: run.schedule }, dataset, run.training, engine, resumeState);
+    print(
+      `training ${run.name}: ${trainer.layout.size} parameters, ${trainer.trainIndices.length} training / ${trainer.validationIndices.length} validation molecules, ` +
+        `batch ${run.training.batchSize}, ${run.training.workers} worker(s)`,
+    );
+
+    const exportModel = async (state: TrainerState, dir: string): Promise<void> => {
+      const model = createModel(
+        {
+          name: run.name,
+          egnn: run.egnn,
+          schedule: run.schedule,
+          encoding: dataset.encoding,
+          atomCountHistogram: dataset.atomCountHistogram(),
+          dataset: dataset.card,
+          training: {
+            step: state.step,
+            epoch: state.epoch + state.batchInEpoch / Math.max(1, Math.ceil(trainer.trainIndices.length / run.training.batchSize)),
+            elapsedSeconds: Math.round(state.elapsedSeconds),
+            bestValidationLoss: state.bestValidationLoss,
+            weights: 'EMA',
+            config: run.training,
+            command: run.command,
+          },
+        },
+        state.ema,
+      );
+      await saveModelDirectory(model, dir);
+    };
+    const hooks: TrainerHooks = {
+      onLog: async (record: TrainingLogRecord) => {
+        await appendFile(logPath, JSON.stringify(record) + '\n');
+        if (record.type === 'train') {
+          const finalStep = trainer.finalStep();
+          const eta = finalStep === null || record.moleculesPerSecond <= 0 ? null : (Math.max(0, finalStep - record.step) * run.training.batchSize) / record.moleculesPerSecond;
+          print(
+            `step ${record.step} epoch ${record.epoch.toFixed(2)} loss ${record.loss.toFixed(4)} |g| ${record.gradNorm.toFixed(2)} ` +
+              `${record.moleculesPerSecond.toFixed(1)} mol/s${record.clipped ? ` clipped ${record.clipped}` : ''}${record.skipped ? ` skipped ${record.skipped}` : ''}` +
+              (eta !== null ? ` ETA ${formatDuration(eta)}` : ''),
+          );
+        } else if (record.type === 'validation') {
+          print(`step ${record.step} validation loss ${record.loss.toFixed(4)}${record.best ? ' (best)' : ''}`);
+        } else {
+          print(`step ${record.step} samples ${JSON.stringify(record.metrics)}`);
+        }
+      },
+      onCheckpoint: async (state, reason) => {
+        const bytes = trainerStateToBytes(state, { run: run.name });
+        const dir = join(outDir, CHECKPOINTS);
+        if (reason === 'best') {
+          await writeFileAtomic(join(dir, 'best.eqt'), bytes);
+          await exportModel(state, join(outDir, 'model-best'));
+          return;
+        }
+        await writeFileAtomic(join(dir, 'latest.eqt'), bytes);
+        await writeFileAtomic(join(dir, `step-${String(state.step).padStart(8, '0')}.eqt`), bytes);
+        const old = (await readdir(dir)).filter((f) => /^step-\d+\.eqt$/.test(f)).sort();
+        for (const f of old.slice(0, Math.max(0, old.length - run.training.keepCheckpoints))) await rm(join(dir, f), { force: true });
+        await exportModel(state, join(outDir, 'model'));
+        if (reason !== 'periodic') print(`checkpoint written at step ${state.step} (${reason})`);
+      },
+      onSampleEvaluation: options.hooks?.onSampleEvaluation ?? ((ema, step) => sampleQuality(run, dataset, ema, step)),
+      shouldStop: options.shouldStop ?? (() => stopRequested),
+      onStep: options.onStep ? (step) => options.onStep!(step, trainer.finalStep()) : undefined,
+    };
     return await trainer.run(hooks);
   } finally {
     process.off('SIGINT', sigint);
     process.off('SIGTERM', sigterm);
     await engine.dispose();
   }
+}
+
+/**
+ * Keeps the records of train.jsonl up to `step` (and any without a step). After kill -9 the log ran
+ * ahead of the last checkpoint, and the resumed run logs those steps again; a line torn by the kill
+ * is dropped too. Rewritten atomically, so a crash here leaves the old log.
+ */
+async function truncateLog(path: string, step: number): Promise<void> {
+  const text = await readFile(path, 'utf8').catch(() => null);
+  if (text === null) return;
+  const lines = text.split('\n').filter((line) => line.trim() !== '');
+  const kept = lines.filter((line) => {
+    try {
+      const record = JSON.parse(line) as { step?: unknown };
+      return typeof record.step !== 'number' || record.step <= step;
+    } catch {
+      return false;
+    }
+  });
+  if (kept.length < lines.length) await writeFileAtomic(path, kept.map((line) => line + '\n').join(''));
 }
 
 function formatDuration(seconds: number): string {

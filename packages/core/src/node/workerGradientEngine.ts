@@ -1,10 +1,10 @@
-import { Worker } from 'node:worker_threads';
 import type { GradientEngine, GradientEngineSpec, GradientRequest, GradientResult } from '../train/gradientEngine.js';
 import { sliceRequest } from '../train/gradientEngine.js';
+import { WorkerPool, type WorkerReply } from './workerPool.js';
 
-interface Pending {
-  resolve: (value: { lossSum: number; grads?: Float32Array }) => void;
-  reject: (err: Error) => void;
+interface PartResult extends WorkerReply {
+  lossSum: number;
+  grads?: Float32Array;
 }
 
 /**
@@ -14,73 +14,33 @@ interface Pending {
  * to float rounding because the noise was drawn before the split.
  */
 export class WorkerGradientEngine implements GradientEngine {
-  private workers: Worker[] = [];
-  private pending = new Map<number, Pending>();
-  private nextId = 0;
-
-  private constructor(private readonly spec: GradientEngineSpec) {}
+  private constructor(
+    private readonly spec: GradientEngineSpec,
+    private readonly pool: WorkerPool,
+  ) {}
 
   /** Starts `count` workers and waits until each has its backend. */
   static async start(spec: GradientEngineSpec, count: number, backend?: string): Promise<WorkerGradientEngine> {
-    const engine = new WorkerGradientEngine(spec);
     const url = new URL('./gradientWorker.js', import.meta.url);
-    await Promise.all(
-      Array.from({ length: count }, () => {
-        const worker = new Worker(url);
-        engine.workers.push(worker);
-        return new Promise<void>((resolve, reject) => {
-          worker.once('error', reject);
-          const onReady = (msg: { id: number; ready?: boolean; error?: string }): void => {
-            if (msg.id !== -1) return;
-            worker.off('message', onReady);
-            if (msg.error) reject(new Error(msg.error));
-            else {
-              worker.on('message', (m) => engine.onMessage(m));
-              worker.on('error', (err) => engine.failAll(err));
-              resolve();
-            }
-          };
-          worker.on('message', onReady);
-          worker.postMessage({ kind: 'init', spec, backend });
-        });
-      }),
-    );
-    return engine;
-  }
-
-  private onMessage(msg: { id: number; lossSum?: number; grads?: Float32Array; error?: string }): void {
-    const p = this.pending.get(msg.id);
-    if (!p) return;
-    this.pending.delete(msg.id);
-    if (msg.error) p.reject(new Error(`training worker failed: ${msg.error}`));
-    else p.resolve({ lossSum: msg.lossSum!, grads: msg.grads });
-  }
-
-  private failAll(err: Error): void {
-    for (const p of this.pending.values()) p.reject(err);
-    this.pending.clear();
-  }
-
-  private send(worker: Worker, kind: 'compute' | 'evaluate', params: Float32Array, request: GradientRequest): Promise<{ lossSum: number; grads?: Float32Array }> {
-    const id = this.nextId++;
-    return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
-      worker.postMessage({ kind, id, params, request });
-    });
+    return new WorkerGradientEngine(spec, await WorkerPool.start(url, count, { kind: 'init', spec, backend }, 'training worker'));
   }
 
   private parts(request: GradientRequest): GradientRequest[] {
     const F = this.spec.egnn.nodeFeatures;
     const B = request.batch.size;
-    const n = Math.min(this.workers.length, B);
+    const n = Math.min(this.pool.size, B);
     const per = Math.ceil(B / n);
     const out: GradientRequest[] = [];
     for (let b0 = 0; b0 < B; b0 += per) out.push(sliceRequest(request, b0, Math.min(B, b0 + per), F));
     return out;
   }
 
+  private run(kind: 'compute' | 'evaluate', params: Float32Array, request: GradientRequest): Promise<PartResult[]> {
+    return Promise.all(this.parts(request).map((part, k) => this.pool.request<PartResult>(k, { kind, params, request: part })));
+  }
+
   async compute(params: Float32Array, request: GradientRequest): Promise<GradientResult> {
-    const results = await Promise.all(this.parts(request).map((part, k) => this.send(this.workers[k]!, 'compute', params, part)));
+    const results = await this.run('compute', params, request);
     const grads = new Float32Array(params.length);
     let lossSum = 0;
     for (const r of results) {
@@ -91,12 +51,11 @@ export class WorkerGradientEngine implements GradientEngine {
   }
 
   async evaluate(params: Float32Array, request: GradientRequest): Promise<number> {
-    const results = await Promise.all(this.parts(request).map((part, k) => this.send(this.workers[k]!, 'evaluate', params, part)));
+    const results = await this.run('evaluate', params, request);
     return results.reduce((s, r) => s + r.lossSum, 0);
   }
 
   async dispose(): Promise<void> {
-    await Promise.all(this.workers.map((w) => w.terminate()));
-    this.workers = [];
+    await this.pool.dispose();
   }
 }
