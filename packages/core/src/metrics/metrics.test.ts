@@ -4,8 +4,9 @@ import { describe, expect, it } from 'vitest';
 import type { Molecule } from '../chem/molecule.js';
 import { smilesOfCanonicalId } from '../chem/openchemlib.js';
 import { parseXyz } from '../io/xyz.js';
-import { atomStability, checkStability, moleculeStability } from './stability.js';
-import { checkValidity, validity } from './validity.js';
+import { evaluateMolecules } from './evaluate.js';
+import { checkStability } from './stability.js';
+import { checkValidity } from './validity.js';
 
 const cases = parseXyz(readFileSync(fileURLToPath(new URL('../../../../data/fixtures/chem/qm9-test-cases.xyz', import.meta.url)), 'utf8'));
 const byId = (id: number): Molecule => cases.find((m) => m.title!.startsWith(`QM9 ${id} `))!;
@@ -49,10 +50,11 @@ describe('EDM stability and validity on QM9 test molecules', () => {
   it('pools atom stability over molecules and counts stable molecules', () => {
     const stable = cases.reduce((s, m) => s + checkStability(m).stableAtoms, 0);
     const atoms = cases.reduce((s, m) => s + m.elements.length, 0);
-    expect(atomStability(cases)).toBeCloseTo(stable / atoms, 12);
-    expect(moleculeStability(cases)).toBeCloseTo(2 / 7, 12);
-    expect(validity(cases)).toBeCloseTo(4 / 7, 12);
-    expect(atomStability([])).toBe(0);
+    const report = evaluateMolecules(cases);
+    expect(report.atomStability).toBeCloseTo(stable / atoms, 12);
+    expect(report.moleculeStability).toBeCloseTo(2 / 7, 12);
+    expect(report.validity).toBeCloseTo(4 / 7, 12);
+    expect(evaluateMolecules([]).atomStability).toBe(0);
   });
 
   it('judges heavy-atom-only molecules with implicit hydrogens', () => {

@@ -33,21 +33,3 @@ export function checkStability(mol: Molecule, options: StabilityOptions = {}): M
   const stableAtoms = atomStable.filter(Boolean).length;
   return { stable: stableAtoms === n, stableAtoms, atoms: n, atomStable };
 }
-
-/** Fraction of all atoms (pooled over the molecules) that are stable: EDM's atom stability. */
-export function atomStability(molecules: readonly Molecule[], options: StabilityOptions = {}): number {
-  let stable = 0;
-  let atoms = 0;
-  for (const mol of molecules) {
-    const s = checkStability(mol, options);
-    stable += s.stableAtoms;
-    atoms += s.atoms;
-  }
-  return atoms === 0 ? 0 : stable / atoms;
-}
-
-/** Fraction of molecules whose atoms are all stable: EDM's molecule stability. */
-export function moleculeStability(molecules: readonly Molecule[], options: StabilityOptions = {}): number {
-  if (molecules.length === 0) return 0;
-  return molecules.filter((m) => checkStability(m, options).stable).length / molecules.length;
-}

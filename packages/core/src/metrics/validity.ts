@@ -53,9 +53,3 @@ function fragmentsBySize(ocl: OclMolecule): OclMolecule[] {
   // A stable sort keeps OCL's order among equal sizes, like Python's max() keeps the first.
   return fragments.map((f, i) => [f, i] as const).sort((x, y) => y[0].getAllAtoms() - x[0].getAllAtoms() || x[1] - y[1]).map(([f]) => f);
 }
-
-/** Fraction of molecules that are valid (EDM's validity). */
-export function validity(molecules: readonly Molecule[]): number {
-  if (molecules.length === 0) return 0;
-  return molecules.filter((m) => checkValidity(m).valid).length / molecules.length;
-}
