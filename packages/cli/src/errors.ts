@@ -22,7 +22,7 @@ export function exitCodeOf(err: unknown): number {
 }
 
 /** Core errors whose messages already say what is wrong and where (file, record, line). */
-const DESCRIBED_ERRORS = new Set(['SampleOptionsError', 'MoleculeParseError', 'MoleculeWriteError', 'TrajectoryFormatError', 'NpyFormatError', 'ModelFormatError', 'ConformerError', 'ViewerServerError', 'CompressedFileError']);
+const DESCRIBED_ERRORS = new Set(['SampleOptionsError', 'MoleculeParseError', 'MoleculeWriteError', 'TrajectoryFormatError', 'NpyFormatError', 'ModelFormatError', 'ConformerError', 'ViewerServerError', 'CompressedFileError', 'FileFormatError']);
 
 function isDescribedError(err: Error): boolean {
   return err instanceof UsageError || DESCRIBED_ERRORS.has(err.name);

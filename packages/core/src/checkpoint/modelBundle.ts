@@ -1,4 +1,5 @@
 import type { AtomEncoding } from '../data/atomEncoding.js';
+import { parseJsonText } from '../io/errors.js';
 import type { DatasetCard } from '../data/dataset.js';
 import type { NoiseScheduleConfig } from '../diffusion/schedule.js';
 import { NoiseSchedule } from '../diffusion/schedule.js';
@@ -122,7 +123,7 @@ export async function loadModelFromUrl(baseUrl: string, fetchImpl: typeof fetch 
   const jsonResponse = await fetchImpl(base + 'model.json');
   if (!jsonResponse.ok) throw new ModelFormatError(base, `model.json: HTTP ${jsonResponse.status}`);
   const jsonText = await jsonResponse.text();
-  const meta = JSON.parse(jsonText) as ModelJson;
+  const meta = parseJsonText<ModelJson>(jsonText, base + 'model.json', 'model.json');
   const shard = meta.weightsManifest?.[0]?.paths?.[0] ?? 'weights.bin';
   const weightsResponse = await fetchImpl(base + shard);
   if (!weightsResponse.ok) throw new ModelFormatError(base, `${shard}: HTTP ${weightsResponse.status}`);

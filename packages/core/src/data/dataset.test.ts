@@ -25,6 +25,11 @@ describe('datasets and batches', () => {
     const pooled = Buffer.concat([Buffer.alloc(3), Buffer.from(ds.toBytes())]).subarray(3);
     expect(MoleculeDataset.fromBytes(pooled).molecule(4)).toEqual(ds.molecule(4));
     expect(() => MoleculeDataset.fromBytes(new TextEncoder().encode('not a dataset'), 'x.eqd')).toThrow(/x.eqd: not an equimol dataset/);
+    const bytes = ds.toBytes();
+    expect(() => MoleculeDataset.fromBytes(bytes.subarray(0, bytes.length - 5), 'cut.eqd')).toThrow('cut.eqd: truncated dataset');
+    const badHeader = new Uint8Array(bytes);
+    badHeader[8] = 0x7b + 1; // '{' → '|': the JSON header no longer parses
+    expect(() => MoleculeDataset.fromBytes(badHeader, 'bad.eqd')).toThrow(/^bad.eqd: the dataset header is not valid JSON/);
   });
 
   it('names the molecule whose element is outside the vocabulary', async () => {

@@ -1,5 +1,17 @@
 import type { Molecule } from '../chem/molecule.js';
+import { FileFormatError, parseJsonText } from '../io/errors.js';
 import { type AtomEncoding, elementIndex } from './atomEncoding.js';
+
+/** The JSON header of a packed dataset (see `MoleculeDataset.toBytes`). */
+interface DatasetHeader {
+  format?: string;
+  version?: number;
+  count: number;
+  atoms: number;
+  properties: string[];
+  encoding: AtomEncoding;
+  card: DatasetCard;
+}
 
 /** Provenance and filters of a dataset, stored with it and copied into model cards. */
 export interface DatasetCard {
@@ -160,7 +172,7 @@ export class MoleculeDataset {
     if (magic !== 'EQMD') throw new Error(`${source}: not an equimol dataset (bad magic bytes)`);
     const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
     const headerLength = view.getUint32(4, true);
-    const header = JSON.parse(new TextDecoder().decode(bytes.subarray(8, 8 + headerLength)));
+    const header = parseJsonText<DatasetHeader>(new TextDecoder().decode(bytes.subarray(8, 8 + headerLength)), source, 'the dataset header');
     if (header.format !== 'equimol-dataset' || header.version !== 1) {
       throw new Error(`${source}: unsupported dataset format ${header.format} v${header.version}`);
     }
@@ -170,6 +182,7 @@ export class MoleculeDataset {
     const aligned = new Uint8Array(bytes);
     let offset = 8 + pad(headerLength);
     const take = <T>(ctor: new (b: ArrayBuffer, o: number, n: number) => T, n: number, width: number): T => {
+      if (offset + n * width > aligned.length) throw new FileFormatError(source, 'truncated dataset');
       const arr = new ctor(aligned.buffer, offset, n);
       offset += pad(n * width);
       return arr;
@@ -177,7 +190,7 @@ export class MoleculeDataset {
     const atomOffsets = take(Uint32Array, header.count + 1, 4);
     const positions = take(Float32Array, 3 * header.atoms, 4);
     const properties: Record<string, Float32Array> = {};
-    for (const p of header.properties as string[]) properties[p] = take(Float32Array, header.count, 4);
+    for (const p of header.properties) properties[p] = take(Float32Array, header.count, 4);
     const elementIndices = take(Uint8Array, header.atoms, 1);
     return new MoleculeDataset(header.encoding, atomOffsets, elementIndices, positions, properties, header.card);
   }

@@ -94,3 +94,23 @@ export class RecordTally {
     }
   }
 }
+
+/** Thrown for a file equimol wrote (dataset, checkpoint, model, run config) that cannot be read back. */
+export class FileFormatError extends Error {
+  constructor(
+    readonly file: string,
+    readonly reason: string,
+  ) {
+    super(`${file}: ${reason}`);
+    this.name = 'FileFormatError';
+  }
+}
+
+/** JSON.parse that names the file and what it should hold when the text is not JSON. */
+export function parseJsonText<T>(text: string, file: string, what: string): T {
+  try {
+    return JSON.parse(text) as T;
+  } catch (err) {
+    throw new FileFormatError(file, `${what} is not valid JSON (${(err as Error).message})`);
+  }
+}

@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, renameSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -65,6 +65,13 @@ describe('model directories', () => {
     await saveModelDirectory(tinyModel('after', 2), dir);
     expect(readdirSync(parent)).toEqual(['model']);
     expect((await loadModelDirectory(dir)).meta.name).toBe('after');
+  });
+
+  it('names the file when model.json is not JSON', async () => {
+    const dir = join(work, 'corrupt');
+    await saveModelDirectory(tinyModel('corrupt', 3), dir);
+    writeFileSync(join(dir, 'model.json'), '{"format": "equimol-model",');
+    await expect(loadModelDirectory(dir)).rejects.toThrow(`${join(dir, 'model.json')}: model.json is not valid JSON`);
   });
 
   it('says which directory has no model', async () => {

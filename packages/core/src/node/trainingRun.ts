@@ -4,6 +4,7 @@ import { createModel } from '../checkpoint/modelBundle.js';
 import { evaluateMolecules } from '../metrics/evaluate.js';
 import { sampleMolecules } from '../pipeline/sampleMolecules.js';
 import { featureCount } from '../data/atomEncoding.js';
+import { parseJsonText } from '../io/errors.js';
 import { MoleculeDataset } from '../data/dataset.js';
 import { type NoiseScheduleConfig, EDM_QM9_SCHEDULE } from '../diffusion/schedule.js';
 import { type EgnnConfig, edmEgnnConfig } from '../model/config.js';
@@ -73,7 +74,7 @@ export async function runTraining(options: TrainingRunOptions): Promise<TrainerS
   let run: RunConfig;
   let resumeState: TrainerState | undefined;
   if (options.resume) {
-    run = JSON.parse(await readFile(runJsonPath, 'utf8')) as RunConfig;
+    run = parseJsonText<RunConfig>(await readFile(runJsonPath, 'utf8'), runJsonPath, 'the run configuration');
     const latest = await latestCheckpoint(outDir);
     if (latest) {
       resumeState = trainerStateFromBytes(new Uint8Array(await readFile(latest)), latest).state;

@@ -1,5 +1,22 @@
+import { parseJsonText } from '../io/errors.js';
 import type { RngState } from '../random/rng.js';
 import type { AdamState } from './adam.js';
+
+/** The JSON header of a trainer checkpoint (see `trainerStateToBytes`), plus any extra fields. */
+interface CheckpointHeader {
+  format?: string;
+  version?: number;
+  step: number;
+  epoch: number;
+  batchInEpoch: number;
+  adamStep: number;
+  rng: RngState;
+  clipHistory: number[];
+  bestValidationLoss: number | null;
+  elapsedSeconds: number;
+  arrays: { name: string; length: number }[];
+  [extra: string]: unknown;
+}
 
 /** Everything needed to continue training exactly where it stopped. */
 export interface TrainerState {
@@ -64,11 +81,15 @@ export function trainerStateFromBytes(bytes: Uint8Array, source = 'checkpoint'):
   const aligned = new Uint8Array(bytes); // a real copy, even for Node Buffers
   const view = new DataView(aligned.buffer);
   const headerLength = view.getUint32(4, true);
-  const header = JSON.parse(new TextDecoder().decode(aligned.subarray(8, 8 + headerLength)));
+  const header = parseJsonText<CheckpointHeader>(
+    new TextDecoder().decode(aligned.subarray(8, 8 + headerLength)),
+    source,
+    'the checkpoint header',
+  );
   if (header.format !== 'equimol-trainer-state' || header.version !== 1) throw new Error(`${source}: unsupported checkpoint version`);
   let offset = 8 + ((headerLength + 3) & ~3);
   const arrays: Record<string, Float32Array> = {};
-  for (const { name, length } of header.arrays as { name: string; length: number }[]) {
+  for (const { name, length } of header.arrays) {
     if (offset + 4 * length > aligned.length) throw new Error(`${source}: truncated checkpoint (array ${name})`);
     arrays[name] = new Float32Array(aligned.buffer, offset, length);
     offset += 4 * length;
