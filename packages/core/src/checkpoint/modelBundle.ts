@@ -117,14 +117,28 @@ export function deserializeModel(jsonText: string, weights: Uint8Array, source =
   return { meta, dynamics, schedule: new NoiseSchedule(meta.schedule), params };
 }
 
+/**
+ * The weights file a model.json names. equimol writes one shard; the name comes from a file, so only
+ * a plain file name next to model.json is accepted (no directories, no `..`).
+ */
+export function weightsFileName(meta: { weightsManifest?: { paths?: unknown }[] }, source: string): string {
+  const paths = (meta.weightsManifest ?? []).flatMap((g) => (Array.isArray(g.paths) ? (g.paths as unknown[]) : []));
+  if (paths.length === 0) return 'weights.bin';
+  if (paths.length > 1) throw new ModelFormatError(source, `model.json names ${paths.length} weight files; equimol reads models with one`);
+  const name = paths[0];
+  if (typeof name !== 'string' || !/^[\w.-]+$/.test(name) || name.startsWith('.')) {
+    throw new ModelFormatError(source, `model.json names weights file ${JSON.stringify(name)}, which is not a plain file name`);
+  }
+  return name;
+}
+
 /** Loads a model over HTTP(S) or from any fetch-able base URL (browsers, Node 18+). */
 export async function loadModelFromUrl(baseUrl: string, fetchImpl: typeof fetch = fetch): Promise<EquimolModel> {
   const base = baseUrl.endsWith('/') ? baseUrl : baseUrl + '/';
   const jsonResponse = await fetchImpl(base + 'model.json');
   if (!jsonResponse.ok) throw new ModelFormatError(base, `model.json: HTTP ${jsonResponse.status}`);
   const jsonText = await jsonResponse.text();
-  const meta = parseJsonText<ModelJson>(jsonText, base + 'model.json', 'model.json');
-  const shard = meta.weightsManifest?.[0]?.paths?.[0] ?? 'weights.bin';
+  const shard = weightsFileName(parseJsonText<ModelJson>(jsonText, base + 'model.json', 'model.json'), base);
   const weightsResponse = await fetchImpl(base + shard);
   if (!weightsResponse.ok) throw new ModelFormatError(base, `${shard}: HTTP ${weightsResponse.status}`);
   return deserializeModel(jsonText, new Uint8Array(await weightsResponse.arrayBuffer()), base);

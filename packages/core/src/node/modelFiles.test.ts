@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -72,6 +72,15 @@ describe('model directories', () => {
     await saveModelDirectory(tinyModel('corrupt', 3), dir);
     writeFileSync(join(dir, 'model.json'), '{"format": "equimol-model",');
     await expect(loadModelDirectory(dir)).rejects.toThrow(`${join(dir, 'model.json')}: model.json is not valid JSON`);
+  });
+
+  it('reads weights only from a plain file name next to model.json', async () => {
+    const dir = join(work, 'escape');
+    await saveModelDirectory(tinyModel('escape', 4), dir);
+    const meta = JSON.parse(readFileSync(join(dir, 'model.json'), 'utf8'));
+    meta.weightsManifest[0].paths = ['../model/weights.bin'];
+    writeFileSync(join(dir, 'model.json'), JSON.stringify(meta));
+    await expect(loadModelDirectory(dir)).rejects.toThrow(`${dir}: model.json names weights file "../model/weights.bin", which is not a plain file name`);
   });
 
   it('says which directory has no model', async () => {

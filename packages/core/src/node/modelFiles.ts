@@ -1,6 +1,6 @@
 import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { deserializeModel, type EquimolModel, serializeModel } from '../checkpoint/modelBundle.js';
+import { deserializeModel, type EquimolModel, serializeModel, weightsFileName } from '../checkpoint/modelBundle.js';
 import { parseJsonText } from '../io/errors.js';
 
 const exists = (path: string): Promise<boolean> => stat(path).then(() => true, () => false);
@@ -23,8 +23,7 @@ export async function loadModelDirectory(dir: string): Promise<EquimolModel> {
   } catch {
     throw new Error(`${dir}: no model.json (is this an equimol model directory?)`);
   }
-  const meta = parseJsonText<{ weightsManifest?: { paths?: string[] }[] }>(jsonText, join(source, 'model.json'), 'model.json');
-  const shard = meta.weightsManifest?.[0]?.paths?.[0] ?? 'weights.bin';
+  const shard = weightsFileName(parseJsonText<{ weightsManifest?: { paths?: unknown }[] }>(jsonText, join(source, 'model.json'), 'model.json'), dir);
   let weights: Uint8Array;
   try {
     weights = new Uint8Array(await readFile(join(source, shard)));
