@@ -116,4 +116,25 @@ describe('EGNN dynamics', () => {
     const late = run(dynamics, params, x, h, mask, [0.9]);
     expect(maxAbsDiff(early.epsH, late.epsH)).toBeGreaterThan(1e-3);
   });
+
+  it('takes a context vector in and gives features + time out, as EDM', () => {
+    const conditional = new EgnnDynamics(tinyEgnnConfig(F, { layers: 2, contextSize: 2 }));
+    const out = conditional.layout.specs.find((s) => s.name === 'embeddingOut.w')!;
+    expect(out.shape[1]).toBe(F + 1);
+    const tensors = conditional.layout.toTensors(wideParameters(conditional.layout.size));
+    const { x, h, mask } = randomMolecule(new Rng(7), 4);
+    const predict = (context: number[]): Float32Array =>
+      tf.tidy(() => {
+        const p = conditional.predictNoise(tensors, {
+          zx: tf.tensor3d(x, [1, 4, 3]),
+          zh: tf.tensor3d(h, [1, 4, F]),
+          t: tf.tensor1d([0.5]),
+          nodeMask: tf.tensor2d(mask, [1, 4]),
+          context: tf.tensor2d([context], [1, 2]),
+        });
+        return p.epsH.dataSync() as Float32Array;
+      });
+    expect(maxAbsDiff(predict([0, 0]), predict([1, -1]))).toBeGreaterThan(1e-3);
+    disposeParameters(tensors);
+  });
 });

@@ -44,7 +44,7 @@ export function egnnParameterSpecs(config: EgnnConfig, inputWidth: number): Para
       init: { kind: 'xavier-uniform', fanIn: H, fanOut: 1, gain: 0.001 },
     });
   }
-  dense('embeddingOut', H, inputWidth);
+  dense('embeddingOut', H, config.nodeFeatures + 1); // features + time, as EDM: no context out
   return specs;
 }
 

@@ -6,8 +6,8 @@ import { simpleLossWeights } from '../diffusion/objective.js';
 import { trainingVlbWeights } from '../diffusion/likelihood.js';
 import { NoiseSchedule, type NoiseScheduleConfig } from '../diffusion/schedule.js';
 import type { EgnnConfig } from '../model/config.js';
-import { ParameterLayout } from '../model/parameters.js';
-import { egnnParameterSpecs } from '../model/egnn.js';
+import type { ParameterLayout } from '../model/parameters.js';
+import { EgnnDynamics } from '../model/dynamics.js';
 import { Rng } from '../random/rng.js';
 import { adamStep, initialAdamState } from './adam.js';
 import { updateEma } from './ema.js';
@@ -74,7 +74,11 @@ export class Trainer {
     readonly engine: GradientEngine,
     resumeFrom?: TrainerState,
   ) {
-    this.layout = new ParameterLayout(egnnParameterSpecs(model.egnn, model.egnn.nodeFeatures + 1 + model.egnn.contextSize));
+    if (model.egnn.contextSize > 0) {
+      // The model and samplers take a context vector, but batches do not carry one yet.
+      throw new Error('conditional training (contextSize > 0) is not supported by the trainer yet');
+    }
+    this.layout = new EgnnDynamics(model.egnn).layout;
     this.schedule = new NoiseSchedule(model.schedule);
     const split = splitIndices(dataset.count, config.validationFraction, new Rng(config.seed + 1));
     this.trainIndices = split.train;
