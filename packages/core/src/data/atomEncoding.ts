@@ -14,12 +14,15 @@ export interface AtomEncoding {
   normalization: [number, number, number];
 }
 
+/** EDM's scaling of positions, one-hot types and atomic numbers: [1, 4, 10]. */
+export const EDM_NORMALIZATION: Readonly<[number, number, number]> = [1, 4, 10];
+
 /** EDM's QM9 encodings: with explicit hydrogens, or heavy atoms only. */
 export function qm9Encoding(withHydrogens: boolean): AtomEncoding {
   return {
     elements: withHydrogens ? ['H', 'C', 'N', 'O', 'F'] : ['C', 'N', 'O', 'F'],
     includeCharges: true,
-    normalization: [1, 4, 10],
+    normalization: [...EDM_NORMALIZATION],
   };
 }
 

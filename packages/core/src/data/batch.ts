@@ -1,7 +1,6 @@
-import { atomicNumber } from '../chem/elements.js';
 import { removeCenterOfMassInPlace } from '../geometry/centerOfMass.js';
 import type { Rng } from '../random/rng.js';
-import { type AtomEncoding, featureCount } from './atomEncoding.js';
+import { type AtomEncoding, featureCount, vocabularyAtomicNumbers } from './atomEncoding.js';
 import type { MoleculeDataset } from './dataset.js';
 
 /**
@@ -30,7 +29,7 @@ export function collateBatch(dataset: MoleculeDataset, indices: number[], contex
   const N = Math.max(...atomCounts);
   const F = featureCount(encoding);
   const V = encoding.elements.length;
-  const charges = encoding.elements.map(atomicNumber);
+  const charges = vocabularyAtomicNumbers(encoding);
   const positions = new Float32Array(B * N * 3);
   const features = new Float32Array(B * N * F);
   const nodeMask = new Float32Array(B * N);

@@ -1,7 +1,7 @@
 import { atomicNumber } from '../chem/elements.js';
 import type { Molecule } from '../chem/molecule.js';
 import { heavyAtomsOnly } from '../chem/perceiveBonds.js';
-import type { AtomEncoding } from './atomEncoding.js';
+import { type AtomEncoding, EDM_NORMALIZATION } from './atomEncoding.js';
 import { type DatasetCard, MoleculeDataset } from './dataset.js';
 
 /** Options for turning molecules into a training dataset. */
@@ -47,7 +47,7 @@ export async function buildDataset(
   const encoding: AtomEncoding = {
     elements,
     includeCharges: options.includeCharges ?? true,
-    normalization: [1, 4, 10],
+    normalization: [...EDM_NORMALIZATION],
   };
   const filters: string[] = [];
   if (options.removeHydrogens) filters.push('hydrogens removed');
