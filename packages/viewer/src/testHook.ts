@@ -1,5 +1,6 @@
 // A small window API for end-to-end tests (and curious users in the console): read what NGL shows and
-// drive the viewer without synthesising mouse events. Not used by the UI itself.
+// drive the viewer without synthesising mouse events. The UI reports into it (errors, generation
+// updates with a copy of the drawn positions) but never reads from it.
 import type { Trajectory } from '@equimol/core';
 import type { ViewerApp } from './app.js';
 import type { GenerateOptions } from './generate.js';
