@@ -88,6 +88,19 @@ export class RecordTally {
     this.options.onSkip?.(error);
   }
 
+  /** Parses one record: counts it, or on a MoleculeParseError rejects it (undefined when skipped). */
+  take<T>(parse: () => T): T | undefined {
+    try {
+      const value = parse();
+      this.accept();
+      return value;
+    } catch (e) {
+      if (!(e instanceof MoleculeParseError)) throw e;
+      this.reject(e);
+      return undefined;
+    }
+  }
+
   finish(what: string): void {
     if (this.stats.records === 0) {
       this.stats.warnings.push(`${this.source}: no ${what} found (the input is empty)`);

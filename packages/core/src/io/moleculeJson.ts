@@ -63,15 +63,12 @@ export function moleculesFromJson(json: unknown, options: ReadOptions | string =
   if (data.version !== 1) throw new MoleculeParseError(source, 1, undefined, `molecule list version ${JSON.stringify(data.version)} is not supported (this reader knows version 1)`);
   const molecules: Molecule[] = [];
   data.molecules.forEach((m: unknown, i: number) => {
-    try {
-      molecules.push(moleculeFromJson(m, (reason) => {
+    const molecule = tally.take(() =>
+      moleculeFromJson(m, (reason) => {
         throw new MoleculeParseError(source, i + 1, undefined, reason);
-      }));
-      tally.accept();
-    } catch (e) {
-      if (!(e instanceof MoleculeParseError)) throw e;
-      tally.reject(e);
-    }
+      }),
+    );
+    if (molecule) molecules.push(molecule);
   });
   tally.finish('molecules');
   return molecules;

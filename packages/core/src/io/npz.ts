@@ -111,13 +111,8 @@ export function moleculesFromEdmNpz(bytes: Uint8Array, options: ReadOptions = {}
   const perMolecule = Object.entries(arrays).filter(([name, a]) => a.shape.length === 1 && a.shape[0] === n && name !== 'num_atoms');
   const molecules: Molecule[] = [];
   for (let m = 0; m < n; m++) {
-    try {
-      molecules.push(edmMolecule(m, numAtoms.values[m]!, width, charges.values, positions.values, perMolecule, tally.source));
-      tally.accept();
-    } catch (e) {
-      if (!(e instanceof MoleculeParseError)) throw e;
-      tally.reject(e);
-    }
+    const molecule = tally.take(() => edmMolecule(m, numAtoms.values[m]!, width, charges.values, positions.values, perMolecule, tally.source));
+    if (molecule) molecules.push(molecule);
   }
   tally.finish('molecules');
   return molecules;

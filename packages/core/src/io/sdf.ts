@@ -261,15 +261,7 @@ class SdfRecordReader {
 
   private parseRecord(): Molecule | undefined {
     const ctx: RecordContext = { file: this.tally.source, record: this.tally.stats.records + 1, firstLine: this.firstLine };
-    try {
-      const molecule = parseMolfileRecord(ctx, this.record);
-      this.tally.accept();
-      return molecule;
-    } catch (e) {
-      if (!(e instanceof MoleculeParseError)) throw e;
-      this.tally.reject(e);
-      return undefined;
-    }
+    return this.tally.take(() => parseMolfileRecord(ctx, this.record));
   }
 }
 
