@@ -12,6 +12,7 @@ export * from './model/config.js';
 export * from './model/parameters.js';
 export * from './model/layers.js';
 export * from './model/egnn.js';
+export * from './model/egnnEdges.js';
 export * from './model/dynamics.js';
 export * from './diffusion/schedule.js';
 export * from './diffusion/noise.js';

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { installWasmEdgeKernels } from './wasmEdgeKernels.js';
 import { installWasmKernelOverrides } from './wasmKernels.js';
 
 /** A tfjs backend equimol can try, from fastest to most portable. */
@@ -37,6 +38,7 @@ export const portableBackends: BackendCandidate[] = [
     load: async () => {
       await import('@tensorflow/tfjs-backend-wasm');
       installWasmKernelOverrides();
+      installWasmEdgeKernels();
     },
   },
   {

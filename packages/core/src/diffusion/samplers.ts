@@ -95,7 +95,7 @@ export function networkPredictor(
         t: tf.fill([B], step / schedule.timesteps) as tf.Tensor1D,
         nodeMask,
         context: contextTensor,
-      });
+      }, { fused: true });
       return { epsX: p.epsX.dataSync() as Float32Array, epsH: p.epsH.dataSync() as Float32Array };
     });
   return { predict, dispose: () => tf.dispose([nodeMask, ...(contextTensor ? [contextTensor] : [])]) };

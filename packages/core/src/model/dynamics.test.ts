@@ -3,6 +3,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { Rng } from '../random/rng.js';
 import { removeCenterOfMassInPlace } from '../geometry/centerOfMass.js';
 import { maxAbs, maxAbsDiff, randomOrthogonal, tinyEgnnConfig, transformPoints, useTestBackend, wideParameters } from '../testing/fixtures.js';
+import { fusedEdgeKernelsAvailable } from '../backend/wasmEdgeKernels.js';
 import { EgnnDynamics } from './dynamics.js';
 import { disposeParameters } from './parameters.js';
 
@@ -15,6 +16,7 @@ function run(
   zh: Float32Array,
   mask: Float32Array,
   t: number[],
+  fused = false,
 ): { epsX: Float32Array; epsH: Float32Array } {
   const B = t.length;
   const N = mask.length / B;
@@ -26,7 +28,7 @@ function run(
         zh: tf.tensor3d(zh, [B, N, F]),
         t: tf.tensor1d(t),
         nodeMask: tf.tensor2d(mask, [B, N]),
-      });
+      }, { fused });
       return { epsX: out.epsX.dataSync() as Float32Array, epsH: out.epsH.dataSync() as Float32Array };
     });
   } finally {
@@ -41,14 +43,18 @@ function randomMolecule(rng: Rng, n: number): { x: Float32Array; h: Float32Array
   return { x, h, mask };
 }
 
-describe('EGNN dynamics', () => {
+// The invariances hold for both edge implementations: composed tfjs ops and the fused wasm kernels.
+for (const fused of [false, true]) describe(`EGNN dynamics (${fused ? 'fused wasm kernels' : 'composed tfjs ops'})`, () => {
   const dynamics = new EgnnDynamics(tinyEgnnConfig(F, { layers: 3 }));
   const params = wideParameters(dynamics.layout.size);
-  beforeAll(useTestBackend);
+  beforeAll(async () => {
+    await useTestBackend();
+    if (fused) expect(fusedEdgeKernelsAvailable(dynamics.config.hiddenSize)).toBe(true);
+  });
 
   it('predicts position noise with zero centre of mass and non-trivial size', () => {
     const { x, h, mask } = randomMolecule(new Rng(1), 7);
-    const { epsX } = run(dynamics, params, x, h, mask, [0.4]);
+    const { epsX } = run(dynamics, params, x, h, mask, [0.4], fused);
     const mean = [0, 1, 2].map((k) => epsX.filter((_, i) => i % 3 === k).reduce((a, b) => a + b, 0));
     expect(maxAbs(mean)).toBeLessThan(1e-4);
     expect(maxAbs(epsX)).toBeGreaterThan(1e-2);
@@ -59,8 +65,8 @@ describe('EGNN dynamics', () => {
       const rng = new Rng(reflect ? 3 : 2);
       const { x, h, mask } = randomMolecule(rng, 8);
       const r = randomOrthogonal(rng, reflect);
-      const base = run(dynamics, params, x, h, mask, [0.3]);
-      const moved = run(dynamics, params, transformPoints(x, r, [3, -2, 5]), h, mask, [0.3]);
+      const base = run(dynamics, params, x, h, mask, [0.3], fused);
+      const moved = run(dynamics, params, transformPoints(x, r, [3, -2, 5]), h, mask, [0.3], fused);
       // ε̂_x rotates with the input and ignores the translation; ε̂_h does not change.
       expect(maxAbsDiff(moved.epsX, transformPoints(base.epsX, r))).toBeLessThan(1e-4 * Math.max(1, maxAbs(base.epsX)));
       expect(maxAbsDiff(moved.epsH, base.epsH)).toBeLessThan(1e-4 * Math.max(1, maxAbs(base.epsH)));
@@ -77,8 +83,8 @@ describe('EGNN dynamics', () => {
       perm.forEach((src, dst) => out.set(a.subarray(src * w, src * w + w), dst * w));
       return out;
     };
-    const base = run(dynamics, params, x, h, mask, [0.7]);
-    const permuted = run(dynamics, params, permute(x, 3), permute(h, F), mask, [0.7]);
+    const base = run(dynamics, params, x, h, mask, [0.7], fused);
+    const permuted = run(dynamics, params, permute(x, 3), permute(h, F), mask, [0.7], fused);
     // float32 tolerance relative to the output's scale (wide test weights make ε̂_h large).
     expect(maxAbsDiff(permuted.epsX, permute(base.epsX, 3))).toBeLessThan(1e-4 * Math.max(1, maxAbs(base.epsX)));
     expect(maxAbsDiff(permuted.epsH, permute(base.epsH, F))).toBeLessThan(1e-4 * Math.max(1, maxAbs(base.epsH)));
@@ -88,7 +94,7 @@ describe('EGNN dynamics', () => {
     const rng = new Rng(5);
     const a = randomMolecule(rng, 5);
     const b = randomMolecule(rng, 7);
-    const alone = run(dynamics, params, a.x, a.h, a.mask, [0.5]);
+    const alone = run(dynamics, params, a.x, a.h, a.mask, [0.5], fused);
     // Batch of two padded to 7 atoms; molecule a's padding holds garbage that must be ignored.
     const N = 7;
     const zx = new Float32Array(2 * N * 3);
@@ -102,20 +108,24 @@ describe('EGNN dynamics', () => {
     zx.set(b.x, N * 3);
     zh.set(b.h, N * F);
     mask.fill(1, N, 2 * N);
-    const batched = run(dynamics, params, zx, zh, mask, [0.5, 0.9]);
+    const batched = run(dynamics, params, zx, zh, mask, [0.5, 0.9], fused);
     expect(maxAbsDiff(batched.epsX.subarray(0, 15), alone.epsX)).toBeLessThan(1e-4);
     expect(maxAbsDiff(batched.epsH.subarray(0, 5 * F), alone.epsH)).toBeLessThan(1e-4);
     expect(maxAbs(batched.epsX.subarray(15, N * 3))).toBe(0);
-    const bAlone = run(dynamics, params, b.x, b.h, b.mask, [0.9]);
+    const bAlone = run(dynamics, params, b.x, b.h, b.mask, [0.9], fused);
     expect(maxAbsDiff(batched.epsX.subarray(N * 3), bAlone.epsX)).toBeLessThan(1e-4);
   });
 
   it('depends on the diffusion time', () => {
     const { x, h, mask } = randomMolecule(new Rng(6), 5);
-    const early = run(dynamics, params, x, h, mask, [0.1]);
-    const late = run(dynamics, params, x, h, mask, [0.9]);
+    const early = run(dynamics, params, x, h, mask, [0.1], fused);
+    const late = run(dynamics, params, x, h, mask, [0.9], fused);
     expect(maxAbsDiff(early.epsH, late.epsH)).toBeGreaterThan(1e-3);
   });
+});
+
+describe('EGNN dynamics', () => {
+  beforeAll(useTestBackend);
 
   it('takes a context vector in and gives features + time out, as EDM', () => {
     const conditional = new EgnnDynamics(tinyEgnnConfig(F, { layers: 2, contextSize: 2 }));

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { removeCenterOfMass } from '../geometry/centerOfMass.js';
 import type { EgnnConfig } from './config.js';
-import { egnnForward, egnnParameterSpecs, type GraphMasks } from './egnn.js';
+import { egnnForward, egnnParameterSpecs, type EgnnForwardOptions, type GraphMasks } from './egnn.js';
 import { ParameterLayout, type ParameterTensors } from './parameters.js';
 
 /** Noisy inputs of the denoising network for a batch of B molecules padded to N atoms. */
@@ -49,8 +49,11 @@ export class EgnnDynamics {
     this.layout = new ParameterLayout(egnnParameterSpecs(config, this.inputWidth));
   }
 
-  /** ε̂ = φ(z_t, t). Call inside tf.tidy (or dispose the results). */
-  predictNoise(params: ParameterTensors, inputs: DynamicsInputs): NoisePrediction {
+  /**
+   * ε̂ = φ(z_t, t). Call inside tf.tidy (or dispose the results). `options.fused` selects the fused
+   * inference kernels where the backend has them (no gradients through them): samplers set it.
+   */
+  predictNoise(params: ParameterTensors, inputs: DynamicsInputs, options: EgnnForwardOptions = {}): NoisePrediction {
     const { zx, zh, t, nodeMask } = inputs;
     const [B, N] = nodeMask.shape;
     const F = this.config.nodeFeatures;
@@ -63,7 +66,7 @@ export class EgnnDynamics {
       parts.push(tf.tile(tf.reshape(inputs.context, [B, 1, this.config.contextSize]), [1, N, 1]));
     }
     const h0 = tf.reshape(tf.concat(parts, 2), [B * N, this.inputWidth]) as tf.Tensor2D;
-    const out = egnnForward(params, this.config, h0, x, masks);
+    const out = egnnForward(params, this.config, h0, x, masks, options);
     const epsX = removeCenterOfMass(tf.mul(tf.sub(out.x, x), nodeMask3) as tf.Tensor3D, nodeMask3);
     const epsH = tf.reshape(tf.slice(out.h, [0, 0], [B * N, F]), [B, N, F]) as tf.Tensor3D;
     return { epsX, epsH };

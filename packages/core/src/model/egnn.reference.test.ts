@@ -4,6 +4,7 @@ import { Rng } from '../random/rng.js';
 import { removeCenterOfMassInPlace } from '../geometry/centerOfMass.js';
 import { maxAbs, maxAbsDiff, tinyEgnnConfig, useTestBackend, wideParameters } from '../testing/fixtures.js';
 import type { EgnnConfig } from './config.js';
+import { fusedEdgeKernelsAvailable } from '../backend/wasmEdgeKernels.js';
 import { EgnnDynamics } from './dynamics.js';
 import { disposeParameters } from './parameters.js';
 
@@ -69,8 +70,9 @@ function referenceDynamics(cfg: EgnnConfig, p: P, x0: number[][], h0: number[][]
 describe('EGNN dynamics against a loop-per-edge reference', () => {
   beforeAll(useTestBackend);
 
-  for (const attention of [true, false]) {
-    it(`matches EDM's formulas (attention ${attention})`, () => {
+  for (const [attention, fused] of [[true, false], [false, false], [true, true], [false, true]]) {
+    it(`matches EDM's formulas (attention ${attention}, ${fused ? 'fused wasm kernels' : 'composed tfjs ops'})`, () => {
+      if (fused) expect(fusedEdgeKernelsAvailable(16)).toBe(true);
       const F = 4;
       const cfg = tinyEgnnConfig(F, { layers: 2, invSublayers: 2, attention, normalizationFactor: attention ? 1 : 3 });
       const dynamics = new EgnnDynamics(cfg);
@@ -101,7 +103,7 @@ describe('EGNN dynamics against a loop-per-edge reference', () => {
           zh: tf.tensor3d(hFlat, [1, n, F]),
           t: tf.tensor1d([0.25]),
           nodeMask: tf.ones([1, n]) as tf.Tensor2D,
-        });
+        }, { fused });
         return { epsX: out.epsX.dataSync(), epsH: out.epsH.dataSync() };
       });
       disposeParameters(tensors);
