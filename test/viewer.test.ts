@@ -427,6 +427,27 @@ describe.skipIf(skip !== undefined)('in-browser generation in Chromium', () => {
     await page.close();
   });
 
+  it('stops a running generation when a file is opened, and leaves the file as it is', async () => {
+    const page = await generationPage();
+    // A long chain: still sampling when the file arrives.
+    const result = generationError(page, { count: 2, steps: 2000, seed: 4, atomCount: 5, frames: 60 });
+    await page.waitForFunction(() => (window.__equimol!.generationLog?.length ?? 0) > 0, null, { timeout: 60_000 });
+    await page.evaluate(() => {
+      const dt = new DataTransfer();
+      dt.items.add(new File(['3\nwater\nO 0.0 0.0 0.1173\nH 0.0 0.7572 -0.4692\nH 0.0 -0.7572 -0.4692\n'], 'water.xyz'));
+      window.dispatchEvent(new DragEvent('drop', { dataTransfer: dt, bubbles: true, cancelable: true }));
+    });
+    expect(await result).toBe('generation stopped: a file was opened');
+    await page.waitForFunction(() => document.getElementById('file-name')!.textContent === 'water.xyz');
+    await expect.poll(() => page.workers().length, { timeout: 10_000 }).toBe(0);
+    // Nothing of the generation reaches the file, however long we wait.
+    await page.waitForTimeout(1000);
+    expect(await page.evaluate(() => window.__equimol!.state())).toMatchObject({ molecules: 1, frames: 1 });
+    expect(await page.locator('#status').textContent()).toBe('water.xyz: 1 molecule(s), 1 frame(s)');
+    expect(await page.locator('#generate').isEnabled()).toBe(true);
+    await page.close();
+  });
+
   it('keeps the live view on the newest frame when the sampler outpaces the drawing', async () => {
     const page = await generationPage();
     expect(await generationError(page, { count: 1, steps: 2, seed: 1, atomCount: 5, frames: 3 })).toBeUndefined();

@@ -24,6 +24,8 @@ app.onError = (e) => {
 };
 
 async function openFile(load: () => Promise<{ name: string; trajectory: Trajectory | undefined }>): Promise<void> {
+  // A generation still running would keep adding its frames to whatever is open: stop it first.
+  await stopGeneration('a file was opened');
   setStatus('opening…');
   try {
     const { name, trajectory } = await load();
@@ -52,6 +54,16 @@ function embeddedFile(): { name: string; body: Blob } | undefined {
 
 const generateButton = document.getElementById('generate') as HTMLButtonElement;
 let generator: Promise<MoleculeGenerator> | undefined;
+/** The generation in progress: how to stop it, and when it has let go of the view. */
+let running: { stop: (reason: string) => void; done: Promise<unknown> } | undefined;
+
+/** Stops the generation in progress, if any, and waits until it no longer touches the view. */
+async function stopGeneration(reason: string): Promise<void> {
+  const current = running;
+  if (!current) return;
+  current.stop(reason);
+  await current.done.catch(() => undefined);
+}
 
 /** Base URL of the model directory: `?model=` or the `model/` the viewer server provides. */
 function modelUrl(): string {
@@ -79,7 +91,28 @@ function firstLine(message: string): string {
 }
 
 /** Samples in this page (in a worker), showing each molecule's chain live as it goes from noise to molecule. */
-async function generate(options: GenerateOptions): Promise<Trajectory> {
+function generate(options: GenerateOptions): Promise<Trajectory> {
+  let stopped: string | undefined;
+  let model: MoleculeGenerator | undefined;
+  const run = {
+    stop: (reason: string) => {
+      stopped = `generation stopped: ${reason}`;
+      model?.dispose(stopped);
+    },
+    done: sample(options, (m) => (model = m), () => stopped),
+  };
+  running = run;
+  void run.done.finally(() => {
+    if (running === run) running = undefined;
+  }).catch(() => undefined);
+  return run.done;
+}
+
+async function sample(
+  options: GenerateOptions,
+  loaded: (model: MoleculeGenerator) => void,
+  stopped: () => string | undefined,
+): Promise<Trajectory> {
   generateButton.disabled = true;
   const started = performance.now();
   const name = `generated, seed ${options.seed}`;
@@ -112,6 +145,8 @@ async function generate(options: GenerateOptions): Promise<Trajectory> {
       generator.catch(() => (generator = undefined));
     }
     model = await generator;
+    if (stopped()) throw new Error(stopped());
+    loaded(model);
     setStatus(`sampling ${options.count} molecule(s), ${options.steps} steps…`);
     const trajectory = await model.generate(options, {
       frame: (index, frame) => feed.push({ kind: 'frame', index, frame }),
@@ -137,7 +172,9 @@ async function generate(options: GenerateOptions): Promise<Trajectory> {
     const reason = firstLine(e instanceof Error ? e.message : String(e));
     app.failSampling(reason);
     hook.lastError = reason;
-    setStatus(`generation failed: ${reason}`, true);
+    // Stopped on purpose (a file was opened) is not an error; anything else is.
+    if (stopped()) setStatus(stopped()!);
+    else setStatus(`generation failed: ${reason}`, true);
     throw e;
   } finally {
     generateButton.disabled = false;
