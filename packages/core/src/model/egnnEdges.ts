@@ -29,7 +29,7 @@ export interface BlockEdges {
 /** Builds the edge stages of each block of one forward pass from the initial coordinates x0. */
 export type EdgeImplementation = (x0: tf.Tensor3D) => (x: tf.Tensor3D) => BlockEdges;
 
-/** Which edge implementation a forward pass uses. */
+/** What an edge implementation works with: the parameters, the network configuration and the masks. */
 export interface EdgeContext {
   params: ParameterTensors;
   config: EgnnConfig;
