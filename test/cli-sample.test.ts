@@ -158,6 +158,26 @@ describe('equimol sample', () => {
       done();
     }
   });
+
+  it('does not clobber a file that appeared while it was working (no --force)', async () => {
+    const { dir: race, remove: done } = scratch('race');
+    // The test-only hook holds the finished temporary file, and the target appears meanwhile.
+    const child = startEquimol(['sample', '-n', '2', ...QUICK, '-j', '1', '-o', 'late.sdf'], race, { EQUIMOL_TEST_HOLD_OUTPUT_MS: '3000' });
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const exited = new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
+    try {
+      while (!readdirSync(race).some((f) => f.endsWith('.tmp.late.sdf'))) await new Promise((r) => setTimeout(r, 50));
+      writeFileSync(join(race, 'late.sdf'), 'written by someone else\n');
+      expect(await exited).toBe(2);
+      expect(stderr).toMatch(/equimol: late\.sdf appeared while equimol was working; use --force to overwrite it/);
+      expect(readdirSync(race)).toEqual(['late.sdf']);
+      expect(readFileSync(join(race, 'late.sdf'), 'utf8')).toBe('written by someone else\n');
+    } finally {
+      child.kill('SIGKILL');
+      done();
+    }
+  });
 });
 
 describe('equimol sample errors', () => {

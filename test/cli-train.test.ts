@@ -53,23 +53,43 @@ describe('equimol train', () => {
     expect(r.stdout).toMatch(/resuming tiny-run at step 3/);
   });
 
-  it('writes a checkpoint and stops cleanly on Ctrl-C, and resumes from it', async () => {
-    const child = startEquimol(['train', '--data', 'tiny.eqd', '--out', 'run-int', '--steps', '20', ...TINY], dir);
+  /** Starts a run, sends `signal` once step 2 is logged, and returns what the run printed and its exit status. */
+  async function interruptedRun(out: string, signal: NodeJS.Signals): Promise<{ code: number | null; stdout: string; stderr: string }> {
+    const child = startEquimol(['train', '--data', 'tiny.eqd', '--out', out, '--steps', '20', ...TINY], dir);
     let stdout = '';
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const exited = new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
     await new Promise<void>((resolve) =>
       child.stdout.on('data', (chunk: Buffer) => {
         stdout += chunk.toString();
         if (/step 2 epoch/.test(stdout)) resolve();
       }),
     );
-    child.kill('SIGINT');
-    const code = await new Promise<number | null>((r) => child.on('exit', (c) => r(c)));
-    expect(code).toBe(0);
+    child.kill(signal);
+    return { code: await exited, stdout, stderr };
+  }
+
+  it('on Ctrl-C writes a checkpoint and the model, says where, exits 130, and resumes from it', async () => {
+    const { code, stdout, stderr } = await interruptedRun('run-int', 'SIGINT');
     expect(stdout).toMatch(/SIGINT: finishing this step and writing a checkpoint/);
+    expect(stdout).toMatch(/checkpoint written at step \d+ \(stop\)/);
+    expect(stderr).toMatch(/SIGINT: stopped at step \d+ .*; checkpoint in run-int\/checkpoints\/latest\.eqt, model in run-int\/model; continue with --out run-int --resume/);
+    expect(code).toBe(130);
     expect(existsSync(join(dir, 'run-int/checkpoints/latest.eqt'))).toBe(true);
+    expect(existsSync(join(dir, 'run-int/model/model.json'))).toBe(true);
     const resumed = equimol(['train', '--out', 'run-int', '--resume'], dir);
     expect(resumed.stdout).toMatch(/resuming equimol-run at step (\d+)/);
     expect(resumed.stderr).toMatch(/stopped at step 20/);
+    expect(resumed.status).toBe(0);
+  }, 60_000);
+
+  it('on SIGTERM writes a checkpoint too and exits 143', async () => {
+    const { code, stdout } = await interruptedRun('run-term', 'SIGTERM');
+    expect(stdout).toMatch(/SIGTERM: finishing this step and writing a checkpoint/);
+    expect(code).toBe(143);
+    expect(existsSync(join(dir, 'run-term/checkpoints/latest.eqt'))).toBe(true);
+    expect(existsSync(join(dir, 'run-term/model/model.json'))).toBe(true);
   }, 60_000);
 
   it('takes settings from --config, flags winning', () => {

@@ -5,8 +5,7 @@
 export const EXIT_USAGE = 2;
 /** Exit status for failures while working (bad file contents, broken model, backend errors). */
 export const EXIT_FAILURE = 1;
-/** Exit status after Ctrl-C (128 + SIGINT), as shells report it. */
-export const EXIT_INTERRUPTED = 130;
+// After Ctrl-C or SIGTERM the status is 128 + the signal's number (130, 143): core's interruptExitCode.
 
 /** A problem with what the user asked for: reported in one line, exit status 2. */
 export class UsageError extends Error {

@@ -1,51 +1,20 @@
-import { existsSync, rmSync, statSync } from 'node:fs';
-import { link, mkdir, rename, rm, unlink } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
-import { EXIT_INTERRUPTED, UsageError } from './errors.js';
+import { existsSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { exitInterrupted, handleInterrupts, type InterruptSignal, type StagedFile, stageFile } from '@equimol/core/node';
+import { UsageError } from './errors.js';
 
-// Every file equimol writes goes to a temporary sibling first and is renamed into place when
-// complete, so an interrupted run (Ctrl-C, kill, crash) never leaves a half-written SDF behind: the
-// target either keeps its old contents or does not exist. The temporary name ends with the target's
-// name so that writers choosing compression by extension (`.sdf.gz`) see the same suffix.
-
-const pending = new Set<string>();
-let handlersInstalled = false;
-
-function removePendingSync(): void {
-  for (const tmp of pending) rmSync(tmp, { force: true, recursive: true });
-  pending.clear();
-}
-
-function onSignal(signal: NodeJS.Signals): void {
-  removePendingSync();
-  process.stderr.write(`\nequimol: ${signal}, stopped; no partial output was left behind\n`);
-  process.exit(signal === 'SIGINT' ? EXIT_INTERRUPTED : 128 + 15);
-}
-
-// Signal handlers are installed only while temporary files exist: sampling runs synchronously for
-// long stretches, and a JavaScript SIGINT handler would delay Ctrl-C until it yields.
-function updateHandlers(): void {
-  const want = pending.size > 0;
-  if (want === handlersInstalled) return;
-  handlersInstalled = want;
-  if (want) {
-    process.on('SIGINT', onSignal);
-    process.on('SIGTERM', onSignal);
-    process.on('exit', removePendingSync);
-  } else {
-    process.off('SIGINT', onSignal);
-    process.off('SIGTERM', onSignal);
-    process.off('exit', removePendingSync);
-  }
-}
+// Every file equimol writes goes through core's staged files (a temporary sibling renamed into
+// place when complete), so an interrupted run (Ctrl-C, kill, crash) never leaves a half-written SDF
+// behind: the target either keeps its old contents or does not exist.
 
 /** An output file: checked up front, written to `tempPath` inside `writeOutputs`, then moved into place. */
 export interface OutputFile {
   /** The final path, as the user gave it. */
-  path: string;
+  readonly path: string;
   /** Where to write meanwhile (same directory, so the final rename is atomic). */
-  tempPath: string;
-  force: boolean;
+  readonly tempPath: string;
+  readonly force: boolean;
+  readonly staged: StagedFile;
 }
 
 /**
@@ -59,44 +28,42 @@ export async function prepareOutput(path: string, force: boolean): Promise<Outpu
     if (statSync(target).isDirectory()) throw new UsageError(`${path} is a directory; give a file name`);
     if (!force) throw new UsageError(`${path} exists; use --force to overwrite it`);
   }
-  const dir = dirname(target);
-  await mkdir(dir, { recursive: true });
-  return { path, tempPath: join(dir, `.${process.pid}-${Math.random().toString(36).slice(2, 8)}.tmp.${basename(target)}`), force };
+  const staged = await stageFile(target);
+  return { path, tempPath: staged.tempPath, force, staged };
 }
 
 /** Moves a finished temporary file into place; without `force`, a file that appeared meanwhile is not clobbered. */
 async function commit(output: OutputFile): Promise<void> {
-  const target = resolve(output.path);
-  if (output.force) return rename(output.tempPath, target);
   try {
-    // link() fails if the target exists, where rename() would silently replace it.
-    await link(output.tempPath, target);
+    await output.staged.commit({ replace: output.force });
   } catch (err) {
     if ((err as NodeJS.ErrnoException).code === 'EEXIST') throw new UsageError(`${output.path} appeared while equimol was working; use --force to overwrite it`);
     throw err;
   }
-  await unlink(output.tempPath);
 }
 
 /**
  * Runs `write()`, which writes every output's `tempPath`, and moves them all into place only if it
- * succeeded; on failure or Ctrl-C the temporary files are removed.
+ * succeeded; on failure the temporary files are removed. Ctrl-C or SIGTERM meanwhile exit at once
+ * with 130 or 143, and core removes the temporaries as the process exits.
  */
 export async function writeOutputs(outputs: OutputFile[], write: () => Promise<void>): Promise<void> {
-  for (const o of outputs) pending.add(o.tempPath);
-  updateHandlers();
-  try {
-    await write();
-    // Test-only hook: hold the finished temporary files before they are moved into place, so that
-    // test/cli-sample.test.ts can interrupt at a known moment. Not for users; unset, it costs nothing.
-    const hold = Number(process.env.EQUIMOL_TEST_HOLD_OUTPUT_MS ?? 0);
-    if (hold > 0) await new Promise((resolve) => setTimeout(resolve, hold));
-    for (const o of outputs) await commit(o);
-  } finally {
-    await Promise.all(outputs.map((o) => rm(o.tempPath, { force: true, recursive: true })));
-    for (const o of outputs) pending.delete(o.tempPath);
-    updateHandlers();
-  }
+  const onInterrupt = (signal: InterruptSignal): void => {
+    process.stderr.write(`\nequimol: ${signal}, stopped; no partial output was left behind\n`);
+    exitInterrupted(signal);
+  };
+  await handleInterrupts({ onInterrupt }, async () => {
+    try {
+      await write();
+      // Test-only hook: hold the finished temporary files before they are moved into place, so that
+      // test/cli-sample.test.ts can interrupt at a known moment. Not for users; unset, it costs nothing.
+      const hold = Number(process.env.EQUIMOL_TEST_HOLD_OUTPUT_MS ?? 0);
+      if (hold > 0) await new Promise((done) => setTimeout(done, hold));
+      for (const o of outputs) await commit(o);
+    } finally {
+      await Promise.all(outputs.map((o) => o.staged.discard()));
+    }
+  });
 }
 
 /** Throws a usage error unless `path` is an existing regular file. */

@@ -32,7 +32,7 @@ export function buildProgram(argv: string[]): Argv<GlobalArgs> {
     .example('$0 sample -n 100 -o out.sdf', '100 molecules with the shipped model')
     .example('$0 eval out.sdf', "EDM's stability, validity and uniqueness")
     .example('$0 view out.sdf --open', 'look at them in the browser')
-    .epilogue('Run `equimol <command> --help` for the options of a command. Exit status: 0 success, 1 failure, 2 bad usage, 130 interrupted.')
+    .epilogue('Run `equimol <command> --help` for the options of a command. Exit status: 0 success, 1 failure, 2 bad usage, 130 interrupted by Ctrl-C (143 by SIGTERM).')
     .wrap(Math.min(110, yargs().terminalWidth()))
     .fail((message, error) => {
       if (error) throw error;

@@ -3,6 +3,7 @@ export * from './index.js';
 export * from './node/backends.js';
 export * from './node/io.js';
 export * from './node/filesAtomic.js';
+export * from './node/interrupts.js';
 export * from './node/modelFiles.js';
 export * from './node/workerGradientEngine.js';
 export * from './node/trainingRun.js';

@@ -1,7 +1,16 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { EDM_ADAM, EDM_QM9_SCHEDULE, type EgnnConfig, type NoiseScheduleConfig, runTraining, type TrainingConfig } from '@equimol/core/node';
+import {
+  EDM_ADAM,
+  EDM_QM9_SCHEDULE,
+  type EgnnConfig,
+  type InterruptSignal,
+  interruptExitCode,
+  type NoiseScheduleConfig,
+  runTraining,
+  type TrainingConfig,
+} from '@equimol/core/node';
 import { activateBackend, note } from '../context.js';
 import { UsageError } from '../errors.js';
 import { duration } from '../format.js';
@@ -66,8 +75,9 @@ export async function runTrain(args: TrainArgs): Promise<void> {
     if (ignored.length > 0) note(args, `--resume continues with the settings in ${runJson}; ignoring ${ignored.map((name) => `--${name}`).join(', ')}`);
     const backend = await activateBackend(args);
     const started = performance.now();
-    const state = await runTraining({ outDir: args.out, resume: true, backend: backend.name, print, onStep }).finally(finish);
-    note(args, `stopped at step ${state.step} after ${duration((performance.now() - started) / 1000)}; model in ${join(args.out, 'model')}`);
+    let interrupted: InterruptSignal | null = null;
+    const state = await runTraining({ outDir: args.out, resume: true, backend: backend.name, print, onStep, onInterrupt: (signal) => (interrupted = signal) }).finally(finish);
+    reportEnd(args, state.step, started, interrupted);
     return;
   }
 
@@ -112,14 +122,31 @@ export async function runTrain(args: TrainArgs): Promise<void> {
 
   const backend = await activateBackend(args);
   const started = performance.now();
+  let interrupted: InterruptSignal | null = null;
   const state = await runTraining({
     outDir: args.out,
     config: { name: args.name ?? file.name ?? 'equimol-run', dataset, egnn, ...(schedule ? { schedule } : {}), training, command },
     backend: backend.name,
     print,
     onStep,
+    onInterrupt: (signal) => (interrupted = signal),
   }).finally(finish);
-  note(args, `stopped at step ${state.step} after ${duration((performance.now() - started) / 1000)}; model in ${join(args.out, 'model')} (sample with --model ${join(args.out, 'model')})`);
+  reportEnd(args, state.step, started, interrupted);
+}
+
+/**
+ * The closing line of a run. A run stopped by Ctrl-C or SIGTERM has written its checkpoint and model
+ * like one that ended, but exits with 128 + the signal's number, as an interrupted command should.
+ */
+function reportEnd(args: TrainArgs, step: number, started: number, interrupted: InterruptSignal | null): void {
+  const model = join(args.out, 'model');
+  const took = duration((performance.now() - started) / 1000);
+  if (interrupted === null) {
+    note(args, `stopped at step ${step} after ${took}; model in ${model} (sample with --model ${model})`);
+    return;
+  }
+  note(args, `${interrupted}: stopped at step ${step} after ${took}; checkpoint in ${join(args.out, 'checkpoints', 'latest.eqt')}, model in ${model}; continue with --out ${args.out} --resume`);
+  process.exitCode = interruptExitCode(interrupted);
 }
 
 /**

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { handleInterrupts } from '@equimol/core/node';
 import { exportStandaloneHtml, startViewerServer } from '@equimol/viewer/server';
 import { note } from '../context.js';
 import { UsageError } from '../errors.js';
@@ -46,13 +47,11 @@ export async function runView(args: ViewArgs): Promise<void> {
   const what = [args.file, modelDir ? `generation with ${modelDir}` : undefined].filter(Boolean).join(' and ');
   note(args, `serving ${what || 'the viewer'} on 127.0.0.1 only; press Ctrl-C to stop`);
   if (args.open) openInBrowser(server.url);
-  await new Promise<void>((resolve) => {
-    const stop = (): void => {
-      process.off('SIGINT', stop);
-      process.off('SIGTERM', stop);
-      void server.close().then(resolve, resolve);
-    };
-    process.on('SIGINT', stop);
-    process.on('SIGTERM', stop);
+  // Ctrl-C is how a user ends `view`, so it exits 0; a second signal while the server closes exits at once.
+  let stop = (): void => {};
+  const stopped = new Promise<void>((resolve) => (stop = resolve));
+  await handleInterrupts({ onInterrupt: () => stop() }, async () => {
+    await stopped;
+    await server.close().catch(() => {});
   });
 }

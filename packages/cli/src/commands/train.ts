@@ -43,7 +43,7 @@ export const RESUME_OPTIONS: readonly (keyof typeof trainOptions)[] = ['out', 'r
 function builder(y: Argv<GlobalArgs>) {
   return y
     .usage(
-      '$0 train --data DATASET.eqd --out RUNDIR [options]\n\nTrains EDM on a dataset made with `equimol data build`. RUNDIR receives run.json, train.jsonl (one JSON record per log line), checkpoints/ and model/ (EMA weights, usable with `equimol sample --model RUNDIR/model`). Ctrl-C writes a checkpoint and stops; --resume continues from it.',
+      '$0 train --data DATASET.eqd --out RUNDIR [options]\n\nTrains EDM on a dataset made with `equimol data build`. RUNDIR receives run.json, train.jsonl (one JSON record per log line), checkpoints/ and model/ (EMA weights, usable with `equimol sample --model RUNDIR/model`). Ctrl-C writes a checkpoint and the model, then stops (exit status 130); --resume continues from it.',
     )
     .options(trainOptions)
     .example('$0 train --data qm9-heavy.eqd --out runs/qm9 --steps 100000 -j 2', 'EDM on QM9 without hydrogens')

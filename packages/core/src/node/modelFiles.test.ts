@@ -1,4 +1,5 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
@@ -15,7 +16,7 @@ const fault = vi.hoisted(() => ({ renameInto: null as string | null }));
 vi.mock('node:fs/promises', async (importOriginal) => {
   const fs = await importOriginal<typeof import('node:fs/promises')>();
   const rename = async (from: string, to: string): Promise<void> => {
-    if (to === fault.renameInto && from.includes('.tmp-')) throw Object.assign(new Error(`EIO: i/o error, rename '${from}' -> '${to}'`), { code: 'EIO' });
+    if (to === fault.renameInto && from.includes('.tmp.')) throw Object.assign(new Error(`EIO: i/o error, rename '${from}' -> '${to}'`), { code: 'EIO' });
     return fs.rename(from, to);
   };
   return { ...fs, rename, default: { ...fs, rename } };
@@ -65,6 +66,23 @@ describe('model directories', () => {
     await saveModelDirectory(tinyModel('after', 2), dir);
     expect(readdirSync(parent)).toEqual(['model']);
     expect((await loadModelDirectory(dir)).meta.name).toBe('after');
+  });
+
+  it('sweeps temporary directories that killed saves left, but not those of running processes or other files', async () => {
+    const parent = join(work, 'swept');
+    const dir = join(parent, 'model');
+    await saveModelDirectory(tinyModel('first', 1), dir);
+    const dead = spawnSync(process.execPath, ['-e', '']).pid!; // a process that has ended
+    const live = process.ppid; // vitest's main process, running
+    const leftovers = [`.equimol-${dead}-k1ll3d.tmp.model`, `.model.tmp-${dead}-1700000000000`]; // current and earlier naming
+    const kept = [`.equimol-${live}-sav1ng.tmp.model`, `.equimol-${dead}-k1ll3d.tmp.model-best`, '.model.backup', 'notes.txt'];
+    for (const name of [...leftovers, ...kept]) {
+      mkdirSync(join(parent, name));
+      writeFileSync(join(parent, name, 'weights.bin'), 'partial');
+    }
+    await saveModelDirectory(tinyModel('second', 2), dir);
+    expect(readdirSync(parent).sort()).toEqual(['model', ...kept].sort());
+    expect((await loadModelDirectory(dir)).meta.name).toBe('second');
   });
 
   it('names the file when model.json is not JSON', async () => {

@@ -2,6 +2,7 @@ import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { deserializeModel, type EquimolModel, serializeModel, weightsFileName } from '../checkpoint/modelBundle.js';
 import { parseJsonText } from '../io/errors.js';
+import { stageFile, sweepStaleTemporaries } from './filesAtomic.js';
 
 const exists = (path: string): Promise<boolean> => stat(path).then(() => true, () => false);
 
@@ -35,32 +36,33 @@ export async function loadModelDirectory(dir: string): Promise<EquimolModel> {
 
 /**
  * Writes a model directory so that a crash at any point leaves a complete model: the new one is
- * written to a sibling, the old one moved aside, the new one renamed into place, then the old one
- * removed. On failure the old one is put back and the sibling removed.
+ * written to a temporary sibling (filesAtomic), the old one moved aside, the new one renamed into
+ * place, then the old one removed. On failure the old one is put back and the temporary removed.
+ * Temporaries that a killed save left next to `dir` are swept first.
  */
 export async function saveModelDirectory(model: EquimolModel, dir: string): Promise<void> {
   const { json, weights } = serializeModel(model);
-  const tmp = join(dirname(dir), `.${basename(dir)}.tmp-${process.pid}-${Date.now()}`);
+  await sweepStaleTemporaries(dir);
   const old = previousCopy(dir);
+  const staged = await stageFile(dir);
   try {
-    await mkdir(tmp, { recursive: true });
-    await writeFile(join(tmp, 'weights.bin'), weights);
-    await writeFile(join(tmp, 'model.json'), json);
+    await mkdir(staged.tempPath);
+    await writeFile(join(staged.tempPath, 'weights.bin'), weights);
+    await writeFile(join(staged.tempPath, 'model.json'), json);
     const replacing = await exists(dir);
     if (replacing) {
       await rm(old, { recursive: true, force: true }); // left by an earlier crash; dir is the newer copy
       await rename(dir, old);
     }
     try {
-      await rename(tmp, dir);
+      await staged.commit();
     } catch (err) {
       // If even this fails, loadModelDirectory still reads the previous copy where it is.
       if (replacing) await rename(old, dir).catch(() => {});
       throw err;
     }
-  } catch (err) {
-    await rm(tmp, { recursive: true, force: true });
-    throw err;
+  } finally {
+    await staged.discard(); // nothing left to remove once committed
   }
   await rm(old, { recursive: true, force: true });
 }

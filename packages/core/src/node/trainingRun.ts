@@ -13,6 +13,7 @@ import { Trainer, type TrainerHooks, type TrainingLogRecord } from '../train/tra
 import { defaultTrainingConfig, type TrainingConfig } from '../train/trainingConfig.js';
 import { type TrainerState, trainerStateFromBytes, trainerStateToBytes } from '../train/trainerState.js';
 import { writeFileAtomic } from './filesAtomic.js';
+import { handleInterrupts, type InterruptHandler, type InterruptSignal } from './interrupts.js';
 import { saveModelDirectory } from './modelFiles.js';
 import { WorkerGradientEngine } from './workerGradientEngine.js';
 
@@ -45,8 +46,13 @@ export interface TrainingRunOptions {
   print?: (line: string) => void;
   /** Replaces the default sampling evaluation (EDM's metrics on `sampleCount` molecules every `sampleEvery` steps). */
   hooks?: Pick<TrainerHooks, 'onSampleEvaluation'>;
-  /** Polled between steps; defaults to SIGINT/SIGTERM handling. */
+  /**
+   * Polled between steps. Without it, the first SIGINT/SIGTERM stops the run after a checkpoint and
+   * a second exits at once (interrupts.ts); with it, signals are left to the caller.
+   */
   shouldStop?: () => boolean;
+  /** Told which signal stopped the run (default signal handling only), so a command can exit with 128 + its number. */
+  onInterrupt?: (signal: InterruptSignal) => void;
   /** Called after every optimiser step with the final step of the run (null when unbounded). */
   onStep?: (step: number, finalStep: number | null) => void;
 }
@@ -63,8 +69,9 @@ export async function latestCheckpoint(outDir: string): Promise<string | null> {
 /**
  * Trains (or resumes) a run in a directory: run.json, train.jsonl (one JSON record per log line),
  * checkpoints/latest.eqt + step-N.eqt + best.eqt (trainer state, written atomically) and model/ (the
- * EMA weights as a loadable equimol model). Ctrl-C or SIGTERM write a checkpoint and stop; after
- * kill -9 the last periodic checkpoint is intact and `resume` continues from it.
+ * EMA weights as a loadable equimol model). Ctrl-C or SIGTERM write a checkpoint and stop (the run
+ * returns normally; `onInterrupt` says it was a signal); after kill -9 the last periodic checkpoint is
+ * intact and `resume` continues from it.
  */
 export async function runTraining(options: TrainingRunOptions): Promise<TrainerState> {
   const print = options.print ?? ((line: string) => console.log(line));
@@ -106,18 +113,14 @@ export async function runTraining(options: TrainingRunOptions): Promise<TrainerS
   const engine: GradientEngine =
     run.training.workers > 1 ? await WorkerGradientEngine.start(spec, run.training.workers, options.backend) : new LocalGradientEngine(spec);
   let stopRequested = false;
-  const onSignal = (signal: string): void => {
-    if (stopRequested) {
-      print(`${signal} again: exiting now (the last checkpoint is intact)`);
-      process.exit(130);
-    }
-    stopRequested = true;
-    print(`${signal}: finishing this step and writing a checkpoint (press again to exit at once)`);
+  const interrupts: InterruptHandler = {
+    onInterrupt: (signal) => {
+      stopRequested = true;
+      print(`${signal}: finishing this step and writing a checkpoint (press again to exit at once)`);
+      options.onInterrupt?.(signal);
+    },
+    onRepeat: (signal) => print(`${signal} again: exiting now (the last checkpoint is intact)`),
   };
-  const sigint = (): void => onSignal('SIGINT');
-  const sigterm = (): void => onSignal('SIGTERM');
-  process.on('SIGINT', sigint);
-  process.on('SIGTERM', sigterm);
   // From here on the engine's worker threads exist: whatever throws (a checkpoint that does not fit
   // the model, a full disk) must still stop them, or they keep the process alive.
   try {
@@ -186,10 +189,8 @@ export async function runTraining(options: TrainingRunOptions): Promise<TrainerS
       shouldStop: options.shouldStop ?? (() => stopRequested),
       onStep: options.onStep ? (step) => options.onStep!(step, trainer.finalStep()) : undefined,
     };
-    return await trainer.run(hooks);
+    return await (options.shouldStop ? trainer.run(hooks) : handleInterrupts(interrupts, () => trainer.run(hooks)));
   } finally {
-    process.off('SIGINT', sigint);
-    process.off('SIGTERM', sigterm);
     await engine.dispose();
   }
 }
