@@ -47,4 +47,16 @@ describe('diffusion noise', () => {
     const lowest1 = drawTrainingNoise(new Rng(4), 500, 1, 2, mask, 1000, 1);
     expect(Math.min(...lowest1.steps)).toBeGreaterThanOrEqual(1);
   });
+
+  it('draws the given share of timesteps from the lowest steps; share 0 draws exactly as uniform', () => {
+    const mask = new Float32Array(4000).fill(1);
+    const boosted = drawTrainingNoise(new Rng(5), 4000, 1, 2, mask, 1000, 0, { lowNoiseShare: 0.5, lowNoiseSteps: 100 });
+    const low = boosted.steps.filter((t) => t <= 100).length / 4000;
+    expect(low).toBeGreaterThan(0.52); // 0.5 + 0.5 · 101/1001 ≈ 0.55
+    expect(low).toBeLessThan(0.58);
+    expect(Math.max(...boosted.steps)).toBeGreaterThan(980);
+    const uniform = drawTrainingNoise(new Rng(6), 500, 1, 2, mask.subarray(0, 500), 1000);
+    const shareZero = drawTrainingNoise(new Rng(6), 500, 1, 2, mask.subarray(0, 500), 1000, 0, { lowNoiseShare: 0, lowNoiseSteps: 100 });
+    expect(Array.from(shareZero.steps)).toEqual(Array.from(uniform.steps));
+  });
 });

@@ -34,7 +34,19 @@ export interface TrainingNoise {
   epsH: Float32Array;
 }
 
-/** Draws t ~ U{lowestStep…T} per molecule and the noise ε (EDM's training estimator). */
+/**
+ * How training draws timesteps. EDM draws t uniformly. With `lowNoiseShare` > 0, that share of the
+ * molecules draws t uniformly from the lowest `lowNoiseSteps` instead: the last steps of the chain
+ * decide bond lengths to the hundredth of an ångström that distance-based bond orders need, and under
+ * uniform draws they get few examples (σ_t < 0.1 Å for ~7 % of t). The optimum of the ε loss at each
+ * t is unchanged; only where the network's capacity goes.
+ */
+export interface TimestepSampling {
+  lowNoiseShare: number;
+  lowNoiseSteps: number;
+}
+
+/** Draws t per molecule (EDM: t ~ U{lowestStep…T}; see `TimestepSampling`) and the noise ε. */
 export function drawTrainingNoise(
   rng: Rng,
   B: number,
@@ -43,9 +55,14 @@ export function drawTrainingNoise(
   nodeMask: Float32Array,
   timesteps: number,
   lowestStep = 0,
+  sampling?: TimestepSampling,
 ): TrainingNoise {
   const steps = new Int32Array(B);
-  for (let b = 0; b < B; b++) steps[b] = rng.integer(lowestStep, timesteps);
+  for (let b = 0; b < B; b++) {
+    // Uniform runs draw exactly as before (no extra random numbers): their seeds keep their meaning.
+    const low = sampling !== undefined && sampling.lowNoiseShare > 0 && rng.uniform() < sampling.lowNoiseShare;
+    steps[b] = rng.integer(lowestStep, low ? Math.min(sampling!.lowNoiseSteps, timesteps) : timesteps);
+  }
   const eps = sampleCenteredNoise(rng, B, N, F, nodeMask);
   return { steps, epsX: eps.x, epsH: eps.h };
 }

@@ -75,6 +75,17 @@ describe('trainer', () => {
     expect(cold.current.ema[i]).toBeCloseTo(0.999 * init[i]! + 0.001 * cold.current.params[i]!, 6);
   });
 
+  it('draws low-noise timesteps for training only: the validation loss stays uniform and comparable', async () => {
+    const held = { ...config, validationFraction: 0.3, validationSize: 8 };
+    const uniform = new Trainer(model, dataset, held, engine());
+    const boosted = new Trainer(model, dataset, { ...held, timestepSampling: { lowNoiseShare: 0.5, lowNoiseSteps: 10 } }, engine());
+    expect(await boosted.validationLoss()).toBe(await uniform.validationLoss());
+    const a = await uniform.step();
+    const b = await boosted.step();
+    expect(b.loss).not.toBe(a.loss);
+    expect(() => new Trainer(model, dataset, { ...held, loss: 'vlb', timestepSampling: { lowNoiseShare: 0.5, lowNoiseSteps: 10 } }, engine())).toThrow(/l2/);
+  });
+
   it('trains with the variational bound as the loss', async () => {
     const trainer = new Trainer(model, dataset, { ...config, loss: 'vlb' }, engine());
     for (let i = 0; i < 3; i++) {

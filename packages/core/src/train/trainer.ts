@@ -1,7 +1,7 @@
 import { collateBatch, sizeGroupedBatches, splitIndices } from '../data/batch.js';
 import { featureCount } from '../data/atomEncoding.js';
 import type { MoleculeDataset } from '../data/dataset.js';
-import { drawTrainingNoise } from '../diffusion/noise.js';
+import { drawTrainingNoise, type TimestepSampling } from '../diffusion/noise.js';
 import { simpleLossWeights } from '../diffusion/objective.js';
 import { trainingVlbWeights } from '../diffusion/likelihood.js';
 import { NoiseSchedule, type NoiseScheduleConfig } from '../diffusion/schedule.js';
@@ -78,6 +78,10 @@ export class Trainer {
       // The model and samplers take a context vector, but batches do not carry one yet.
       throw new Error('conditional training (contextSize > 0) is not supported by the trainer yet');
     }
+    if (config.timestepSampling && config.loss !== 'l2') {
+      // The variational bound's estimator assumes uniform t; it would need importance weights.
+      throw new Error("timestepSampling needs loss 'l2' (the variational bound assumes uniform timesteps)");
+    }
     this.layout = new EgnnDynamics(model.egnn).layout;
     this.schedule = new NoiseSchedule(model.schedule);
     const split = splitIndices(dataset.count, config.validationFraction, new Rng(config.seed + 1));
@@ -121,10 +125,10 @@ export class Trainer {
     return this.plan.batches;
   }
 
-  private request(indices: number[], rng: Rng): GradientRequest {
+  private request(indices: number[], rng: Rng, sampling?: TimestepSampling): GradientRequest {
     const F = featureCount(this.dataset.encoding);
     const batch = collateBatch(this.dataset, indices);
-    const noise = drawTrainingNoise(rng, batch.size, batch.maxAtoms, F, batch.nodeMask, this.schedule.timesteps);
+    const noise = drawTrainingNoise(rng, batch.size, batch.maxAtoms, F, batch.nodeMask, this.schedule.timesteps, 0, sampling);
     const weights =
       this.config.loss === 'vlb' ? trainingVlbWeights(batch, noise.steps, this.schedule) : simpleLossWeights(batch, F);
     return { batch, noise, weights };
@@ -155,7 +159,7 @@ export class Trainer {
       plan = this.epochPlan(s.epoch);
     }
     const indices = plan[s.batchInEpoch]!;
-    const request = this.request(indices, this.rng);
+    const request = this.request(indices, this.rng, this.config.timestepSampling);
     const { lossSum, grads } = await this.engine.compute(s.params, request);
     const B = indices.length;
     for (let i = 0; i < grads.length; i++) grads[i]! /= B;

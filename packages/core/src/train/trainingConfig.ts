@@ -1,3 +1,4 @@
+import type { TimestepSampling } from '../diffusion/noise.js';
 import { EDM_ADAM, type AdamConfig } from './adam.js';
 
 /** Everything that defines a training run (besides model architecture and data). */
@@ -24,6 +25,11 @@ export interface TrainingConfig {
   clipGradients: boolean;
   /** 'l2': EDM's simple ε loss; 'vlb': the variational bound. */
   loss: 'l2' | 'vlb';
+  /**
+   * Non-uniform timestep draws for the training loss (absent: uniform, as EDM). The validation loss
+   * always draws uniformly, so it stays comparable across runs. Only with loss 'l2'.
+   */
+  timestepSampling?: TimestepSampling;
   /** Fraction of the dataset held out for validation. */
   validationFraction: number;
   /** Validation molecules actually evaluated (a fixed subset keeps it cheap and comparable). */
