@@ -1,11 +1,11 @@
 import type { Molecule } from '../chem/molecule.js';
-import { FileFormatError, parseJsonText } from '../io/errors.js';
+import { type ContainerKind, packContainer, unpackContainer } from '../io/binaryContainer.js';
 import { type AtomEncoding, elementIndex } from './atomEncoding.js';
+
+const DATASET_CONTAINER: ContainerKind = { magic: 'EQMD', format: 'equimol-dataset', version: 1, what: 'dataset' };
 
 /** The JSON header of a packed dataset (see `MoleculeDataset.toBytes`). */
 interface DatasetHeader {
-  format?: string;
-  version?: number;
   count: number;
   atoms: number;
   properties: string[];
@@ -129,69 +129,21 @@ export class MoleculeDataset {
     );
   }
 
-  /**
-   * Serialises to bytes: "EQMD" magic, a JSON header, then the arrays, each 4-byte aligned.
-   * Little-endian throughout (every platform tfjs runs on).
-   */
+  /** Serialises to bytes (an "EQMD" container, see `io/binaryContainer.ts`). */
   toBytes(): Uint8Array {
     const propertyNames = Object.keys(this.properties);
-    const header = JSON.stringify({
-      format: 'equimol-dataset',
-      version: 1,
-      encoding: this.encoding,
-      card: this.card,
-      count: this.count,
-      atoms: this.elementIndices.length,
-      properties: propertyNames,
-    });
-    const headerBytes = new TextEncoder().encode(header);
-    const pad = (n: number): number => (n + 3) & ~3;
-    const parts: Uint8Array[] = [
-      new Uint8Array(this.atomOffsets.buffer, this.atomOffsets.byteOffset, this.atomOffsets.byteLength),
-      new Uint8Array(this.positions.buffer, this.positions.byteOffset, this.positions.byteLength),
-      ...propertyNames.map((p) => new Uint8Array(this.properties[p]!.buffer, this.properties[p]!.byteOffset, this.properties[p]!.byteLength)),
-      this.elementIndices,
-    ];
-    let size = 8 + pad(headerBytes.length);
-    for (const p of parts) size += pad(p.byteLength);
-    const out = new Uint8Array(size);
-    out.set([0x45, 0x51, 0x4d, 0x44]); // "EQMD"
-    new DataView(out.buffer).setUint32(4, headerBytes.length, true);
-    out.set(headerBytes, 8);
-    let offset = 8 + pad(headerBytes.length);
-    for (const p of parts) {
-      out.set(p, offset);
-      offset += pad(p.byteLength);
-    }
-    return out;
+    const header = { encoding: this.encoding, card: this.card, count: this.count, atoms: this.elementIndices.length, properties: propertyNames };
+    return packContainer(DATASET_CONTAINER, header, [this.atomOffsets, this.positions, ...propertyNames.map((p) => this.properties[p]!), this.elementIndices]);
   }
 
   /** Reads bytes written by `toBytes`. */
   static fromBytes(bytes: Uint8Array, source = 'dataset'): MoleculeDataset {
-    const magic = String.fromCharCode(...bytes.subarray(0, 4));
-    if (magic !== 'EQMD') throw new Error(`${source}: not an equimol dataset (bad magic bytes)`);
-    const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-    const headerLength = view.getUint32(4, true);
-    const header = parseJsonText<DatasetHeader>(new TextDecoder().decode(bytes.subarray(8, 8 + headerLength)), source, 'the dataset header');
-    if (header.format !== 'equimol-dataset' || header.version !== 1) {
-      throw new Error(`${source}: unsupported dataset format ${header.format} v${header.version}`);
-    }
-    const pad = (n: number): number => (n + 3) & ~3;
-    // Copy into a fresh aligned buffer so typed-array views are valid whatever the input offset
-    // (not .slice(): on a Node Buffer that is a view into a shared pool).
-    const aligned = new Uint8Array(bytes);
-    let offset = 8 + pad(headerLength);
-    const take = <T>(ctor: new (b: ArrayBuffer, o: number, n: number) => T, n: number, width: number): T => {
-      if (offset + n * width > aligned.length) throw new FileFormatError(source, 'truncated dataset');
-      const arr = new ctor(aligned.buffer, offset, n);
-      offset += pad(n * width);
-      return arr;
-    };
-    const atomOffsets = take(Uint32Array, header.count + 1, 4);
-    const positions = take(Float32Array, 3 * header.atoms, 4);
+    const { header, next } = unpackContainer<DatasetHeader>(bytes, DATASET_CONTAINER, source);
+    const atomOffsets = next(Uint32Array, header.count + 1);
+    const positions = next(Float32Array, 3 * header.atoms);
     const properties: Record<string, Float32Array> = {};
-    for (const p of header.properties) properties[p] = take(Float32Array, header.count, 4);
-    const elementIndices = take(Uint8Array, header.atoms, 1);
+    for (const p of header.properties) properties[p] = next(Float32Array, header.count);
+    const elementIndices = next(Uint8Array, header.atoms);
     return new MoleculeDataset(header.encoding, atomOffsets, elementIndices, positions, properties, header.card);
   }
 }
