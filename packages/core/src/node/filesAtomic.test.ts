@@ -1,4 +1,5 @@
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
@@ -13,6 +14,18 @@ afterAll(() => rmSync(work, { recursive: true, force: true }));
 const methane: Molecule = { elements: ['C'], positions: new Float64Array([0, 0, 0]) };
 
 describe('atomic file replacement', () => {
+  it('writing a file sweeps the temporaries of that file left by killed processes (e.g. a checkpoint cut by kill -9)', async () => {
+    const dir = join(work, 'checkpoints');
+    await writeFileAtomic(join(dir, 'latest.eqt'), 'one');
+    const dead = spawnSync(process.execPath, ['-e', '']).pid!; // a process that has ended
+    const stale = `.equimol-${dead}-k1ll3d.tmp.latest.eqt`;
+    const others = [`.equimol-${process.ppid}-wr1t1n.tmp.latest.eqt`, `.equimol-${dead}-k1ll3d.tmp.best.eqt`]; // a live writer's; another file's
+    for (const name of [stale, ...others]) writeFileSync(join(dir, name), 'partial');
+    await writeFileAtomic(join(dir, 'latest.eqt'), 'two');
+    expect(readdirSync(dir).sort()).toEqual(['latest.eqt', ...others].sort());
+    expect(readFileSync(join(dir, 'latest.eqt'), 'utf8')).toBe('two');
+  });
+
   it('writeFileAtomic replaces a file (creating its directory) and leaves nothing else', async () => {
     const path = join(work, 'plain', 'run.json');
     await writeFileAtomic(path, 'old\n');

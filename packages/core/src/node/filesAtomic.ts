@@ -45,11 +45,16 @@ export interface StagedFile {
   discard(): Promise<void>;
 }
 
-/** Picks a temporary sibling for `target` (creating its directory); nothing is written yet. */
+/**
+ * Picks a temporary sibling for `target` (creating its directory); nothing is written yet.
+ * Temporaries of the same target that killed processes left behind are swept first, so a run that
+ * is killed and resumed many times does not pile up half-written checkpoints.
+ */
 export async function stageFile(target: string): Promise<StagedFile> {
   const absolute = resolve(target);
   const dir = dirname(absolute);
   await mkdir(dir, { recursive: true });
+  await sweepStaleTemporaries(absolute);
   const tempPath = join(dir, `${TEMP_PREFIX}${process.pid}-${Math.random().toString(36).slice(2, 10)}.tmp.${basename(absolute)}`);
   track(tempPath);
   let settled = false;

@@ -2,7 +2,7 @@ import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { deserializeModel, type EquimolModel, serializeModel, weightsFileName } from '../checkpoint/modelBundle.js';
 import { parseJsonText } from '../io/errors.js';
-import { stageFile, sweepStaleTemporaries } from './filesAtomic.js';
+import { stageFile } from './filesAtomic.js';
 
 const exists = (path: string): Promise<boolean> => stat(path).then(() => true, () => false);
 
@@ -38,11 +38,10 @@ export async function loadModelDirectory(dir: string): Promise<EquimolModel> {
  * Writes a model directory so that a crash at any point leaves a complete model: the new one is
  * written to a temporary sibling (filesAtomic), the old one moved aside, the new one renamed into
  * place, then the old one removed. On failure the old one is put back and the temporary removed.
- * Temporaries that a killed save left next to `dir` are swept first.
+ * Temporaries that a killed save left next to `dir` are swept first (by `stageFile`).
  */
 export async function saveModelDirectory(model: EquimolModel, dir: string): Promise<void> {
   const { json, weights } = serializeModel(model);
-  await sweepStaleTemporaries(dir);
   const old = previousCopy(dir);
   const staged = await stageFile(dir);
   try {
