@@ -46,6 +46,16 @@ describe('equimol train', () => {
     expect(info.stdout).toMatch(/source: +qm9-train-sample\.sdf, edm-qm9-test-sample\.npz/);
   });
 
+  it('--log-snr-input: recorded in run.json, shown by info, and the model samples', () => {
+    const r = equimol(['train', '--data', 'tiny.eqd', '--out', 'run-snr', '--steps', '2', '--log-snr-input', ...TINY], dir);
+    expect(r.status).toBe(0);
+    const run = JSON.parse(readFileSync(join(dir, 'run-snr/run.json'), 'utf8')) as { egnn: { logSnrInput?: boolean } };
+    expect(run.egnn.logSnrInput).toBe(true);
+    expect(equimol(['info', '-m', 'run-snr/model'], dir).stdout).toMatch(/network: +EGNN, 2 layers, hidden 16, .*, log-SNR input/);
+    expect(equimol(['sample', '-m', 'run-snr/model', '-n', '2', '--steps', '5', '-o', 'snr.sdf'], dir).status).toBe(0);
+    expect(sdfRecords(readFileSync(join(dir, 'snr.sdf'), 'utf8'))).toHaveLength(2);
+  });
+
   it('resumes a run from its latest checkpoint with the settings in run.json', () => {
     const r = equimol(['train', '--out', 'run', '--resume', '--steps', '9', '--validate-every', '5', '--checkpoint-every', '5', '--log-every', '2'], dir);
     expect(r.status).toBe(0);

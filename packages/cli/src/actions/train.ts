@@ -91,6 +91,7 @@ export async function runTrain(args: TrainArgs): Promise<void> {
   const egnn: Partial<EgnnConfig> = { ...file.egnn };
   if (hidden !== undefined) egnn.hiddenSize = hidden;
   if (layers !== undefined) egnn.layers = layers;
+  if (args.logSnrInput !== undefined) egnn.logSnrInput = args.logSnrInput;
   let schedule = file.schedule;
   if (timesteps !== undefined) schedule = { ...(schedule ?? EDM_QM9_SCHEDULE), timesteps };
   const training: Partial<TrainingConfig> = { ...file.training };

@@ -6,11 +6,11 @@ import { collateBatch } from '../data/batch.js';
 import { MoleculeDataset } from '../data/dataset.js';
 import { parseSdf } from '../io/sdf.js';
 import { EgnnDynamics } from '../model/dynamics.js';
-import { disposeParameters } from '../model/parameters.js';
+import { disposeParameters, resizeParameters } from '../model/parameters.js';
 import { Rng } from '../random/rng.js';
 import { fixturePath, tinyEgnnConfig, useTestBackend } from '../testing/fixtures.js';
 import { erf, estimateNll, featureLogLikelihood, priorKl, trainingVlbWeights } from './likelihood.js';
-import { noisyInputs } from './objective.js';
+import { noiseErrors, noisyInputs } from './objective.js';
 import { EDM_QM9_SCHEDULE, NoiseSchedule } from './schedule.js';
 
 const encoding = qm9Encoding(true);
@@ -85,5 +85,29 @@ describe('variational bound', () => {
     const inputs = noisyInputs(batch, noise, schedule, 6);
     const a0 = NoiseSchedule.alpha(schedule.gammaAtStep(0));
     expect(inputs.zx[0]).toBeCloseTo(a0 * batch.positions[0]!, 6);
+  });
+
+  it('training inputs carry log SNR = −γ_t, and a model grown with logSnrInput has the same noise errors', () => {
+    const rng = new Rng(4);
+    const noise = {
+      steps: Int32Array.from([3, 40, 500, 990]),
+      epsX: Float32Array.from(batch.positions, () => rng.normal()),
+      epsH: Float32Array.from(batch.features, () => rng.normal()),
+    };
+    const inputs = noisyInputs(batch, noise, schedule, 6);
+    expect(Array.from(inputs.logSnr)).toEqual(Array.from(noise.steps, (s) => Math.fround(-schedule.gammaAtStep(s))));
+    const plain = new EgnnDynamics(tinyEgnnConfig(6, { layers: 2 }));
+    const withSnr = new EgnnDynamics({ ...plain.config, logSnrInput: true });
+    const flat = plain.layout.initialise(new Rng(5));
+    const errors = (dynamics: EgnnDynamics, params: Float32Array): number[] => {
+      const tensors = dynamics.layout.toTensors(params);
+      try {
+        const e = noiseErrors(dynamics, tensors, batch, inputs, noise);
+        return [...e.x, ...e.h];
+      } finally {
+        disposeParameters(tensors);
+      }
+    };
+    expect(errors(withSnr, resizeParameters(plain.layout, withSnr.layout, flat))).toEqual(errors(plain, flat));
   });
 });

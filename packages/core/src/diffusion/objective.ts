@@ -25,7 +25,7 @@ export function simpleLossWeights(batch: MoleculeBatch, featureWidth: number): E
   return { x: w, h: w };
 }
 
-/** Tensors of z_t for a batch at the noise's timesteps, and the per-molecule time t/T. */
+/** z_t for a batch at the noise's timesteps, and the per-molecule time t/T and log SNR_t. */
 export function noisyInputs(
   batch: MoleculeBatch,
   noise: TrainingNoise,
@@ -42,6 +42,7 @@ export function noisyInputs(
     zx: noisyState(batch.positions, noise.epsX, alpha, sigma, N, 3),
     zh: noisyState(batch.features, noise.epsH, alpha, sigma, N, featureWidth),
     t: Float32Array.from(steps, (s) => s / schedule.timesteps),
+    logSnr: Float32Array.from(gammas, (g) => -g),
   };
 }
 
@@ -50,6 +51,8 @@ export interface NoisyInputs {
   zx: Float32Array;
   zh: Float32Array;
   t: Float32Array;
+  /** −γ_t per molecule (used by models with `logSnrInput`). */
+  logSnr: Float32Array;
 }
 
 /** Per-molecule ‖ε_x − ε̂_x‖² and ‖ε_h − ε̂_h‖² as [B] tensors; padded atoms contribute nothing. */
@@ -71,6 +74,7 @@ export function noiseErrorTensors(
     t: tf.tensor1d(inputs.t),
     nodeMask,
     context: C > 0 ? tf.tensor2d(batch.context, [B, C]) : undefined,
+    logSnr: dynamics.config.logSnrInput ? tf.tensor1d(inputs.logSnr) : undefined,
   });
   const hMask = tf.reshape(nodeMask, [B, N, 1]);
   return {

@@ -58,4 +58,25 @@ describe('reverse-process samplers', () => {
     const c = sampleChain(model, oracle, [3], [new Rng(6)], { steps: 40, frames: 5 });
     expect(maxAbsDiff(a.frames[0]!.positions, c.frames[0]!.positions)).toBeGreaterThan(0.1);
   });
+
+  it('can start from a given state at step t: runs t transitions plus the final evaluation, and leaves the state untouched', () => {
+    const t0 = 30;
+    const g = schedule.gammaAtStep(t0);
+    const rng = new Rng(9);
+    const x = Float32Array.from(xStar, (v) => NoiseSchedule.alpha(g) * v + NoiseSchedule.sigma(g) * rng.normal());
+    const h = Float32Array.from(hStar, (v) => NoiseSchedule.alpha(g) * v + NoiseSchedule.sigma(g) * rng.normal());
+    const before = Float32Array.from(x);
+    const seen: number[] = [];
+    const counting: NoisePredictor = (zx, zh, step) => (seen.push(step), oracle(zx, zh, step));
+    const out = sampleChain(model, counting, [3], [new Rng(1)], { start: { step: t0, x, h } });
+    expect(seen).toEqual([...Array.from({ length: t0 }, (_, i) => t0 - i), 0]);
+    expect(maxAbsDiff(out.positions, xStar)).toBeLessThan(0.05);
+    expect(Array.from(out.types)).toEqual(types);
+    expect(Array.from(x)).toEqual(Array.from(before));
+    seen.length = 0;
+    sampleChain(model, counting, [3], [new Rng(1)], { start: { step: 0, x, h } });
+    expect(seen).toEqual([0]);
+    expect(() => sampleChain(model, oracle, [3], [new Rng(1)], { start: { step: 1001, x, h } })).toThrow(/integer step in 0…1000/);
+    expect(() => sampleChain(model, oracle, [3], [new Rng(1)], { start: { step: 5, x: x.subarray(3), h } })).toThrow(/arrays of 9 and 15 values/);
+  });
 });

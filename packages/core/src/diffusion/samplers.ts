@@ -55,6 +55,12 @@ export interface ChainOptions {
   onStep?: (done: number, total: number) => void;
   /** Called with each frame as soon as it is kept (for live animation). */
   onFrame?: (frame: ChainFrame) => void;
+  /**
+   * Start from this state at `step` instead of pure noise at T, e.g. a real molecule noised to step
+   * t, to see what the model makes of it (`scripts/denoising-diagnostics.mjs`). Flat normalised
+   * [B, N, 3] and [B, N, F] arrays (copied, not modified); `steps` then counts transitions from `step`.
+   */
+  start?: { step: number; x: Float32Array; h: Float32Array };
 }
 
 /** ε̂ for a batch state: flat [B, N, 3] and [B, N, F] arrays in, same shapes out. */
@@ -93,6 +99,7 @@ export function networkPredictor(
         zx: tf.tensor3d(zx, [B, N, 3]),
         zh: tf.tensor3d(zh, [B, N, F]),
         t: tf.fill([B], step / schedule.timesteps) as tf.Tensor1D,
+        logSnr: dynamics.config.logSnrInput ? (tf.fill([B], -schedule.gammaAtStep(step)) as tf.Tensor1D) : undefined,
         nodeMask,
         context: contextTensor,
       }, { fused: true });
@@ -131,8 +138,12 @@ export function sampleChain(
     removeCenterOfMassInPlace(x, nodeMask, B, N);
     return { x, h };
   };
-  const z = drawNoise();
-  const steps = timestepSequence(schedule.timesteps, options.steps);
+  const start = options.start;
+  if (start && (!Number.isInteger(start.step) || start.step < 0 || start.step > schedule.timesteps || start.x.length !== B * N * 3 || start.h.length !== B * N * F)) {
+    throw new RangeError(`sampleChain: start needs an integer step in 0…${schedule.timesteps} and arrays of ${B * N * 3} and ${B * N * F} values`);
+  }
+  const z = start ? { x: Float32Array.from(start.x), h: Float32Array.from(start.h) } : drawNoise();
+  const steps = start ? timestepSequence(start.step, options.steps) : timestepSequence(schedule.timesteps, options.steps);
   const totalEvaluations = steps.length; // transitions + the final p(x | z_0) evaluation
   const frames: ChainFrame[] = [];
   const transitions = steps.length - 1;

@@ -5,7 +5,7 @@ import { removeCenterOfMassInPlace } from '../geometry/centerOfMass.js';
 import { maxAbs, maxAbsDiff, randomOrthogonal, tinyEgnnConfig, transformPoints, useTestBackend, wideParameters } from '../testing/fixtures.js';
 import { fusedEdgeKernelsAvailable } from '../backend/wasmEdgeKernels.js';
 import { EgnnDynamics } from './dynamics.js';
-import { disposeParameters } from './parameters.js';
+import { disposeParameters, resizeParameters } from './parameters.js';
 
 const F = 5;
 
@@ -146,5 +146,42 @@ describe('EGNN dynamics', () => {
       });
     expect(maxAbsDiff(predict([0, 0]), predict([1, -1]))).toBeGreaterThan(1e-3);
     disposeParameters(tensors);
+  });
+
+  it('with logSnrInput: uses log SNR, stays E(3) equivariant, and a grown EDM model computes exactly what it did', () => {
+    const plain = new EgnnDynamics(tinyEgnnConfig(F, { layers: 2 }));
+    const withSnr = new EgnnDynamics({ ...plain.config, logSnrInput: true });
+    expect(withSnr.inputWidth).toBe(plain.inputWidth + 1);
+    const { x, h, mask } = randomMolecule(new Rng(8), 5);
+    const predict = (dynamics: EgnnDynamics, params: Float32Array, logSnr: number | undefined, pos = x): { epsX: Float32Array; epsH: Float32Array } => {
+      const tensors = dynamics.layout.toTensors(params);
+      try {
+        return tf.tidy(() => {
+          const p = dynamics.predictNoise(tensors, {
+            zx: tf.tensor3d(pos, [1, 5, 3]),
+            zh: tf.tensor3d(h, [1, 5, F]),
+            t: tf.tensor1d([0.05]),
+            nodeMask: tf.tensor2d(mask, [1, 5]),
+            logSnr: logSnr === undefined ? undefined : tf.tensor1d([logSnr]),
+          });
+          return { epsX: p.epsX.dataSync() as Float32Array, epsH: p.epsH.dataSync() as Float32Array };
+        });
+      } finally {
+        disposeParameters(tensors);
+      }
+    };
+    const plainParams = wideParameters(plain.layout.size);
+    const grown = resizeParameters(plain.layout, withSnr.layout, plainParams);
+    const before = predict(plain, plainParams, undefined);
+    const after = predict(withSnr, grown, 9.3);
+    expect(Array.from(after.epsX)).toEqual(Array.from(before.epsX));
+    expect(Array.from(after.epsH)).toEqual(Array.from(before.epsH));
+    expect(() => predict(withSnr, grown, undefined)).toThrow(/logSnr input is required/);
+
+    const own = wideParameters(withSnr.layout.size);
+    expect(maxAbsDiff(predict(withSnr, own, 9).epsX, predict(withSnr, own, 2).epsX)).toBeGreaterThan(1e-3);
+    const R = randomOrthogonal(new Rng(9), true);
+    const turned = predict(withSnr, own, 9, transformPoints(x, R, [0, 0, 0]));
+    expect(maxAbsDiff(turned.epsX, transformPoints(predict(withSnr, own, 9).epsX, R, [0, 0, 0]))).toBeLessThan(1e-4);
   });
 });

@@ -16,6 +16,8 @@ export interface DynamicsInputs {
   nodeMask: tf.Tensor2D;
   /** Optional conditioning vector per molecule [B, contextSize]. */
   context?: tf.Tensor2D;
+  /** log SNR_t = −γ_t per molecule [B]; required when the config has `logSnrInput`. */
+  logSnr?: tf.Tensor1D;
 }
 
 /** Predicted noise: ε̂_x [B, N, 3] with zero centre of mass, ε̂_h [B, N, F]. */
@@ -23,6 +25,9 @@ export interface NoisePrediction {
   epsX: tf.Tensor3D;
   epsH: tf.Tensor3D;
 }
+
+/** log SNR spans about ±11.5 for EDM's schedule; divided by this it enters at the scale of t/T. */
+const LOG_SNR_SCALE = 10;
 
 /** Node and edge masks for a batch: self-pairs and padding never exchange messages. */
 export function graphMasks(nodeMask: tf.Tensor2D): GraphMasks {
@@ -34,18 +39,19 @@ export function graphMasks(nodeMask: tf.Tensor2D): GraphMasks {
 }
 
 /**
- * EDM's EGNN dynamics: the network φ(z_t, t) that predicts the noise ε. Time t/T and the optional
- * context are appended to the node features; the output for x is x_out − x_in, projected to zero
- * centre of mass. It knows nothing about the noise schedule.
+ * EDM's EGNN dynamics: the network φ(z_t, t) that predicts the noise ε. Time t/T, the optional
+ * context and, with `logSnrInput`, log SNR_t/10 are appended to the node features; the output for x
+ * is x_out − x_in, projected to zero centre of mass. Callers compute the noise-level inputs from
+ * their schedule.
  */
 export class EgnnDynamics {
-  /** Node input width: features + time + context. */
+  /** Node input width: features + time + context (+ log SNR). */
   readonly inputWidth: number;
   /** Where each parameter sits in the flat parameter vector. */
   readonly layout: ParameterLayout;
 
   constructor(readonly config: EgnnConfig) {
-    this.inputWidth = config.nodeFeatures + 1 + config.contextSize;
+    this.inputWidth = config.nodeFeatures + 1 + config.contextSize + (config.logSnrInput ? 1 : 0);
     this.layout = new ParameterLayout(egnnParameterSpecs(config, this.inputWidth));
   }
 
@@ -64,6 +70,10 @@ export class EgnnDynamics {
     if (this.config.contextSize > 0) {
       if (!inputs.context) throw new Error('this model is conditional: a context vector is required');
       parts.push(tf.tile(tf.reshape(inputs.context, [B, 1, this.config.contextSize]), [1, N, 1]));
+    }
+    if (this.config.logSnrInput) {
+      if (!inputs.logSnr) throw new Error('this model takes the noise level: a logSnr input is required');
+      parts.push(tf.tile(tf.reshape(tf.div(inputs.logSnr, LOG_SNR_SCALE), [B, 1, 1]), [1, N, 1]));
     }
     const h0 = tf.reshape(tf.concat(parts, 2), [B * N, this.inputWidth]) as tf.Tensor2D;
     const out = egnnForward(params, this.config, h0, x, masks, options);

@@ -83,6 +83,32 @@ export class ParameterLayout {
   }
 }
 
+/**
+ * Carries a flat vector (parameters, EMA or Adam moments) from one layout to a grown one: every
+ * parameter of `to` receives the leading block of its namesake in `from` (leading rows and columns of
+ * a matrix), and zeros where it grew or is new. With new inputs appended last, a network computes
+ * exactly what it did before, and training can then learn to use them.
+ */
+export function resizeParameters(from: ParameterLayout, to: ParameterLayout, flat: Float32Array): Float32Array {
+  if (flat.length !== from.size) throw new Error(`parameter vector has ${flat.length} values, the layout has ${from.size}`);
+  const out = new Float32Array(to.size);
+  const source = new Map(from.specs.map((spec, k) => [spec.name, { spec, offset: from.offsets[k]! }]));
+  to.specs.forEach((spec, k) => {
+    const old = source.get(spec.name);
+    if (!old) return;
+    if (spec.shape.length > 2 || old.spec.shape.length !== spec.shape.length || old.spec.shape.some((d, i) => d > spec.shape[i]!)) {
+      throw new Error(`parameter ${spec.name} shrinks or changes rank (${old.spec.shape.join('×')} → ${spec.shape.join('×')}): only growth is supported`);
+    }
+    const rows = spec.shape.length === 2 ? old.spec.shape[0]! : 1;
+    const oldCols = old.spec.shape.at(-1) ?? 1;
+    const newCols = spec.shape.at(-1) ?? 1;
+    for (let r = 0; r < rows; r++) {
+      out.set(flat.subarray(old.offset + r * oldCols, old.offset + (r + 1) * oldCols), to.offsets[k]! + r * newCols);
+    }
+  });
+  return out;
+}
+
 /** Disposes every tensor of a parameter set. */
 export function disposeParameters(params: ParameterTensors): void {
   for (const t of Object.values(params)) t.dispose();

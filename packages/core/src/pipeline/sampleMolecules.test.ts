@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { createModel } from '../checkpoint/modelBundle.js';
 import { qm9Encoding } from '../data/atomEncoding.js';
 import { EDM_QM9_SCHEDULE } from '../diffusion/schedule.js';
+import { resizeParameters } from '../model/parameters.js';
 import { Rng } from '../random/rng.js';
 import { tinyEgnnConfig, useTestBackend } from '../testing/fixtures.js';
 import { atomCountWeights, SampleOptionsError, sampleMolecules } from './sampleMolecules.js';
@@ -18,6 +19,13 @@ const positions = (r: ReturnType<typeof sampleMolecules>): number[][] => r.molec
 
 describe('sampleMolecules', () => {
   beforeAll(useTestBackend);
+
+  it('a model grown with the log-SNR input (zero weights) samples exactly the molecules it sampled before', () => {
+    const grownBase = createModel({ ...base.meta, egnn: { ...base.meta.egnn, logSnrInput: true } });
+    const grown = { ...grownBase, params: resizeParameters(base.dynamics.layout, grownBase.dynamics.layout, model.params) };
+    expect(grown.params.length).toBeGreaterThan(model.params.length);
+    expect(positions(sampleMolecules(grown, { count: 3, seed: 4 }))).toEqual(positions(sampleMolecules(model, { count: 3, seed: 4 })));
+  });
 
   it('same seed → same molecules; another seed → different ones', () => {
     const a = sampleMolecules(model, { count: 5, seed: 1 });
