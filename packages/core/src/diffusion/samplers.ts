@@ -143,7 +143,7 @@ export function sampleChain(
     throw new RangeError(`sampleChain: start needs an integer step in 0…${schedule.timesteps} and arrays of ${B * N * 3} and ${B * N * F} values`);
   }
   const z = start ? { x: Float32Array.from(start.x), h: Float32Array.from(start.h) } : drawNoise();
-  const steps = start ? timestepSequence(start.step, options.steps) : timestepSequence(schedule.timesteps, options.steps);
+  const steps = timestepSequence(start ? start.step : schedule.timesteps, options.steps);
   const totalEvaluations = steps.length; // transitions + the final p(x | z_0) evaluation
   const frames: ChainFrame[] = [];
   const transitions = steps.length - 1;

@@ -23,7 +23,8 @@ export interface EgnnConfig {
   /**
    * Also give the network the noise level as log SNR_t = −γ_t (÷10), beside EDM's t/T. At low noise
    * σ_t changes 100-fold while t/T barely moves, and the network must scale ε̂ by 1/σ_t there; a
-   * log-scale input makes that reachable. Absent or false: EDM's inputs. The extra input comes last,
+   * log-scale input is meant to make that easier (grown into the trained qm9-heavy model, training
+   * found no use for it: see its card). Absent or false: EDM's inputs. The extra input comes last,
    * so a trained model gains it with a zero weight row and computes exactly what it did before
    * (`resizeParameters`, `scripts/add-log-snr-input.mjs`).
    */
