@@ -64,6 +64,12 @@ describe('equimol eval', () => {
     const d = (JSON.parse(r.stdout) as Report).distributions!;
     expect(d.atomTypesTV).toBe(0);
     expect(d.bondLengthsW1).toBe(0);
+    // In the heavy-atom view the reference loses its hydrogens too, so the same file is still at distance 0.
+    const heavy = equimol(['eval', QM9, '--hydrogens', 'implicit', '--reference', QM9, '--json'], dir);
+    expect(heavy.status).toBe(0);
+    const h = (JSON.parse(heavy.stdout) as Report).distributions!;
+    expect(h.atomTypesTV).toBe(0);
+    expect(h.bondTypesTV).toBe(0);
   });
 
   it.each(['edm.json', 'edm.json.gz'])('evaluates heavy-atom files with implicit hydrogens, and reads its own JSON output (%s)', (name) => {

@@ -4,6 +4,7 @@ import {
   type EvaluationOptions,
   type EvaluationReport,
   evaluateMolecules,
+  evaluationView,
   type Molecule,
   parseSmilesFile,
   referenceSetFromSmiles,
@@ -67,7 +68,11 @@ export async function runEval(args: EvalArgs): Promise<void> {
     if (reference.unparsed.length > 0) note(args, `${args.trainSmiles}: ${reference.unparsed.length} SMILES could not be read (first: ${reference.unparsed[0]}); novelty uses the other ${reference.ids.size}`);
     options.trainingIds = reference.ids;
   }
-  if (args.reference !== undefined) options.reference = collectDistributions(await readAll(args.reference, args));
+  if (args.reference !== undefined) {
+    // The reference is seen like the evaluated molecules (e.g. without its H in the heavy-atom view).
+    const view = evaluationView(molecules, args.hydrogens).hydrogens;
+    options.reference = collectDistributions(evaluationView(await readAll(args.reference, args), view).molecules);
+  }
   const report = evaluateMolecules(molecules, options);
   if (args.json) process.stdout.write(JSON.stringify({ file: args.file, ...report }, null, 2) + '\n');
   else process.stdout.write(reportTable(args.file, report));

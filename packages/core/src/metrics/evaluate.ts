@@ -16,8 +16,20 @@ export interface EvaluationOptions {
   hydrogens?: 'explicit' | 'implicit' | 'auto';
   /** Canonical ids of the training molecules (`referenceSetFromSmiles(...).ids`) for novelty. */
   trainingIds?: ReadonlySet<string>;
-  /** Statistics of reference molecules (`collectDistributions`) for distribution distances. */
+  /**
+   * Statistics of reference molecules for distribution distances: `collectDistributions` of
+   * `evaluationView(reference, report.hydrogens)`, so that both sides count the same atoms.
+   */
   reference?: MoleculeDistributions;
+}
+
+/**
+ * The molecules as the metrics see them under a hydrogen mode (see `EvaluationOptions.hydrogens`):
+ * in the implicit view hydrogens are dropped.
+ */
+export function evaluationView(molecules: readonly Molecule[], hydrogens: EvaluationOptions['hydrogens'] = 'auto'): { hydrogens: 'explicit' | 'implicit'; molecules: readonly Molecule[] } {
+  const implicit = hydrogens === 'implicit' || (hydrogens === 'auto' && !molecules.some((m) => m.elements.includes('H')));
+  return { hydrogens: implicit ? 'implicit' : 'explicit', molecules: implicit ? molecules.map((m) => (m.elements.includes('H') ? heavyAtomsOnly(m) : m)) : molecules };
 }
 
 /** Everything equimol measures about a set of generated molecules; fractions are 0..1. */
@@ -53,9 +65,9 @@ export interface EvaluationReport {
 
 /** Evaluates generated molecules with EDM's metrics (stability, validity, uniqueness, novelty) and distribution distances. */
 export function evaluateMolecules(molecules: readonly Molecule[], options: EvaluationOptions = {}): EvaluationReport {
-  const mode = options.hydrogens ?? 'auto';
-  const implicit = mode === 'implicit' || (mode === 'auto' && !molecules.some((m) => m.elements.includes('H')));
-  if (implicit) molecules = molecules.map((m) => (m.elements.includes('H') ? heavyAtomsOnly(m) : m));
+  const view = evaluationView(molecules, options.hydrogens);
+  const implicit = view.hydrogens === 'implicit';
+  molecules = view.molecules;
   let stableAtoms = 0;
   let atoms = 0;
   let stableMolecules = 0;
