@@ -45,6 +45,17 @@ describe('equimol sample', () => {
     expect(last).toMatch(/^4 molecules in [\d.]+ s \([\d.]+ molecules\/s\): valid [\d.]+%, unique [\d.]+% of valid, stable [\d.]+%, connected [\d.]+% → out\.sdf$/);
   });
 
+  it('--type-noise 1 is the default (EDM); lower type noise changes the molecules', () => {
+    const atomBlocks = (text: string) => sdfRecords(text).map((r) => r.lines.slice(3).join('\n'));
+    for (const [value, same] of [[1, true], [0.3, false]] as const) {
+      const file = `type-noise-${value}.sdf`;
+      expect(equimol(['sample', '-n', '4', ...QUICK, '--type-noise', String(value), '-o', file], dir).status).toBe(0);
+      const blocks = atomBlocks(readFileSync(join(dir, file), 'utf8'));
+      if (same) expect(blocks).toEqual(atomBlocks(sdf));
+      else expect(blocks).not.toEqual(atomBlocks(sdf));
+    }
+  });
+
   it('adds hydrogens after the generated heavy atoms, unless --no-hydrogens', () => {
     const r = equimol(['sample', '-n', '4', ...QUICK, '--no-hydrogens', '-o', 'heavy.sdf'], dir);
     expect(r.status).toBe(0);
@@ -193,6 +204,7 @@ describe('equimol sample errors', () => {
     [['--shard', '3/2'], /i must be between 1 and n/],
     [['--shard', 'half'], /--shard must look like i\/n/],
     [['--frames', '5'], /--frames needs --trajectory/],
+    [['--type-noise', '1.5'], /--type-noise must be a number between 0 and 1, got 1.5/],
     [['--format', 'npz'], /npz is a binary format: write it to a file with -o FILE.npz/],
     [['--trajectory', 'traj.xyz'], /as \.sdf or \.json/],
   ])('equimol sample %s → exit 2 with one line', (args, message) => {

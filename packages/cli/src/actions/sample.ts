@@ -19,7 +19,7 @@ import { UsageError } from '../errors.js';
 import { moleculesText, outputFormat, writeMolecules } from '../files.js';
 import { duration, percent, rate } from '../format.js';
 import { DEFAULT_MODEL, resolveModelDirectory } from '../models.js';
-import { integerOption, parseAtomRange, parseShard } from '../options.js';
+import { integerOption, numberOption, parseAtomRange, parseShard } from '../options.js';
 import { type OutputFile, prepareOutput, writeOutputs } from '../output.js';
 import { createProgress } from '../progress.js';
 import type { SampleArgs } from '../commands/sample.js';
@@ -38,6 +38,7 @@ export async function runSample(args: SampleArgs): Promise<void> {
   const batchSize = integerOption('batch-size', args.batchSize)!;
   const requestedWorkers = integerOption('workers', args.workers);
   const seed = integerOption('seed', args.seed, 0)!;
+  const typeNoise = numberOption('type-noise', args.typeNoise, 0, 1);
   const frames = integerOption('frames', args.frames);
   if (frames !== undefined && args.trajectory === undefined) throw new UsageError('--frames needs --trajectory FILE');
   const shard = parseShard(args.shard, total);
@@ -70,6 +71,7 @@ export async function runSample(args: SampleArgs): Promise<void> {
     onProgress: (done) => progress.update(done),
   };
   if (steps !== undefined) options.steps = steps;
+  if (typeNoise !== undefined) options.typeNoise = typeNoise;
   if (atoms !== undefined) options.atoms = atoms;
   if (atomRange !== undefined) options.atomRange = atomRange;
   if (traj) options.trajectoryFrames = frames ?? 100;

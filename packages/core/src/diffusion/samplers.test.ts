@@ -79,4 +79,19 @@ describe('reverse-process samplers', () => {
     expect(() => sampleChain(model, oracle, [3], [new Rng(1)], { start: { step: 1001, x, h } })).toThrow(/integer step in 0…1000/);
     expect(() => sampleChain(model, oracle, [3], [new Rng(1)], { start: { step: 5, x: x.subarray(3), h } })).toThrow(/arrays of 9 and 15 values/);
   });
+
+  it('typeNoise scales only the noise on atom-type features: 0 makes their path deterministic, positions keep theirs', () => {
+    // A predictor that removes nothing: each step only rescales z and adds the sampler's noise.
+    const inert: NoisePredictor = (zx, zh) => ({ epsX: new Float32Array(zx.length), epsH: new Float32Array(zh.length) });
+    const x = Float32Array.from(xStar);
+    const h = Float32Array.from({ length: 3 * F }, (_, i) => Math.sin(7 * i)); // argmax per atom: 2, 0, 1
+    const run = (seed: number, typeNoise?: number) => sampleChain(model, inert, [3], [new Rng(seed)], { start: { step: 200, x, h }, typeNoise });
+    const quiet = [run(1, 0), run(2, 0)];
+    for (const out of quiet) expect(Array.from(out.types)).toEqual([2, 0, 1]);
+    expect(Array.from(run(1, 1).positions)).toEqual(Array.from(quiet[0]!.positions)); // same draws, same position path
+    expect(Array.from(run(1).types)).toEqual(Array.from(run(1, 1).types)); // default = EDM's sampler
+    const flips = [1, 2, 3, 4, 5, 6].filter((seed) => Array.from(run(seed, 1).types).join() !== '2,0,1');
+    expect(flips.length).toBeGreaterThan(0);
+    expect(() => run(1, -0.5)).toThrow(/typeNoise must be a finite number ≥ 0/);
+  });
 });

@@ -12,6 +12,11 @@ import { NoiseSchedule } from './schedule.js';
  * them. `ddim` is the deterministic DDIM update (Song et al. 2021, η = 0): z_s = α_s·x̂ + σ_s·ε̂.
  * Both end with EDM's p(x, h | z_0): positions x̂_0 plus noise of scale σ_0/α_0, atom types the
  * argmax of the one-hot part, the integer feature rounded.
+ *
+ * `typeNoise` scales the noise the ancestral sampler adds to the atom-type features at each step
+ * (1 = EDM's p(z_s | z_t)), i.e. samples the types at a lower temperature. It is not a free gain:
+ * on qm9-heavy, 0.5 raises validity from 76 % to 84 % only by shifting the composition towards
+ * carbon (N 11 → 2.5 % of atoms); at equal heteroatom count validity is unchanged (model card).
  */
 export type SamplerKind = 'ancestral' | 'ddim';
 
@@ -49,6 +54,8 @@ export interface ChainOptions {
   sampler?: SamplerKind;
   /** Denoising transitions (default T). */
   steps?: number;
+  /** Scale of the per-step noise on the atom-type features, ancestral sampler (default 1 = EDM). */
+  typeNoise?: number;
   /** Frames to keep, evenly spaced from the initial noise to the final sample (0 = none). */
   frames?: number;
   /** Called after each network evaluation. */
@@ -138,6 +145,8 @@ export function sampleChain(
     removeCenterOfMassInPlace(x, nodeMask, B, N);
     return { x, h };
   };
+  const typeNoise = options.typeNoise ?? 1;
+  if (!(typeNoise >= 0 && Number.isFinite(typeNoise))) throw new RangeError(`sampleChain: typeNoise must be a finite number ≥ 0, got ${typeNoise}`);
   const start = options.start;
   if (start && (!Number.isInteger(start.step) || start.step < 0 || start.step > schedule.timesteps || start.x.length !== B * N * 3 || start.h.length !== B * N * F)) {
     throw new RangeError(`sampleChain: start needs an integer step in 0…${schedule.timesteps} and arrays of ${B * N * 3} and ${B * N * F} values`);
@@ -170,7 +179,7 @@ export function sampleChain(
       const noiseScale = (Math.sqrt(sigma2TGivenS) * sigmaS) / sigmaT;
       const n = drawNoise();
       update(z.x, eps.epsX, n.x, 1 / alphaTGivenS, -epsScale, noiseScale);
-      update(z.h, eps.epsH, n.h, 1 / alphaTGivenS, -epsScale, noiseScale);
+      update(z.h, eps.epsH, n.h, 1 / alphaTGivenS, -epsScale, typeNoise * noiseScale);
     } else {
       const alphaT = NoiseSchedule.alpha(gt);
       const alphaS = NoiseSchedule.alpha(gs);

@@ -27,6 +27,12 @@ describe('sampleMolecules', () => {
     expect(positions(sampleMolecules(grown, { count: 3, seed: 4 }))).toEqual(positions(sampleMolecules(model, { count: 3, seed: 4 })));
   });
 
+  it('passes typeNoise to the chain: 1 is the default, 0 gives other molecules', () => {
+    const edm = positions(sampleMolecules(model, { count: 4, seed: 3 }));
+    expect(positions(sampleMolecules(model, { count: 4, seed: 3, typeNoise: 1 }))).toEqual(edm);
+    expect(positions(sampleMolecules(model, { count: 4, seed: 3, typeNoise: 0 }))).not.toEqual(edm);
+  });
+
   it('same seed → same molecules; another seed → different ones', () => {
     const a = sampleMolecules(model, { count: 5, seed: 1 });
     const b = sampleMolecules(model, { count: 5, seed: 1 });

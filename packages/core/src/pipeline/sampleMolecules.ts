@@ -17,6 +17,8 @@ export interface SampleOptions {
   sampler?: SamplerKind;
   /** Denoising steps (default: the model's T). */
   steps?: number;
+  /** Noise scale on atom types per ancestral step (default 1 = EDM; see `ChainOptions.typeNoise`). */
+  typeNoise?: number;
   /** Molecules per network evaluation. */
   batchSize?: number;
   /** Fixed atom count for every molecule. */
@@ -140,6 +142,7 @@ export function sampleMolecules(model: EquimolModel, options: SampleOptions): Sa
           {
             sampler: options.sampler,
             steps: options.steps,
+            typeNoise: options.typeNoise,
             frames,
             onFrame: frames > 0 ? collectFrame : undefined,
           },
