@@ -7,6 +7,7 @@
 // Usage: node scripts/add-log-snr-input.mjs RUNDIR
 import { readFileSync } from 'node:fs';
 import { EgnnDynamics, resizeParameters, trainerStateFromBytes, trainerStateToBytes, writeFileAtomic } from '@equimol/core/node';
+import { recordIntervention } from './lib/runIntervention.mjs';
 
 const dir = process.argv[2];
 if (!dir) throw new Error('usage: node scripts/add-log-snr-input.mjs RUNDIR');
@@ -26,7 +27,7 @@ const grown = {
 };
 const command = `node scripts/add-log-snr-input.mjs ${dir}`;
 run.egnn = egnn;
-run.interventions = [...(run.interventions ?? []), { step: state.step, what: `log-SNR input added (${to.size - from.size} new weights, zero)`, command }];
+recordIntervention(run, state.step, `log-SNR input added (${to.size - from.size} new weights, zero)`, command);
 // Checkpoint first: a crash between the two writes leaves a checkpoint that run.json's old config
 // refuses to load (sizes differ), never a silently mismatched run.
 await writeFileAtomic(checkpoint, trainerStateToBytes(grown, extra));

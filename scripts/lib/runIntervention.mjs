@@ -3,6 +3,11 @@
 import { readFileSync } from 'node:fs';
 import { trainerStateFromBytes, writeFileAtomic } from '@equimol/core/node';
 
+/** Appends a change to run.json's `interventions` (the run object, not yet written). */
+export function recordIntervention(run, step, what, command) {
+  run.interventions = [...(run.interventions ?? []), { step, what, command }];
+}
+
 /** Sets run.training[path] (dotted, e.g. "optimizer.learningRate") to value; returns the old value. */
 export async function setTrainingOption(dir, path, value, command) {
   const checkpoint = `${dir}/checkpoints/latest.eqt`;
@@ -14,7 +19,7 @@ export async function setTrainingOption(dir, path, value, command) {
   const previous = parent[last];
   parent[last] = value;
   const what = `${path} ${JSON.stringify(previous)} → ${JSON.stringify(value)}`;
-  run.interventions = [...(run.interventions ?? []), { step: state.step, what, command }];
+  recordIntervention(run, state.step, what, command);
   await writeFileAtomic(`${dir}/run.json`, JSON.stringify(run, null, 2) + '\n');
   console.log(`${dir}: ${what} from step ${state.step}`);
   return previous;
