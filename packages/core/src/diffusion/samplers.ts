@@ -16,7 +16,7 @@ import { NoiseSchedule } from './schedule.js';
  * `typeNoise` scales the noise the ancestral sampler adds to the atom-type features at each step
  * (1 = EDM's p(z_s | z_t)), i.e. samples the types at a lower temperature. It is not a free gain:
  * on qm9-heavy, 0.5 raises validity from 76 % to 84 % only by shifting the composition towards
- * carbon (N 11 → 2.5 % of atoms); at equal heteroatom count validity is unchanged (model card).
+ * carbon (N 9.7 → 2.5 % of heavy atoms); at equal heteroatom count validity is unchanged (model card).
  */
 export type SamplerKind = 'ancestral' | 'ddim';
 
