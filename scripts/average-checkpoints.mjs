@@ -14,6 +14,11 @@ if (!modelDir || !outDir || checkpoints.length === 0) {
   console.error('usage: node scripts/average-checkpoints.mjs MODEL_DIR OUT_DIR CHECKPOINT.eqt...');
   process.exit(2);
 }
+// Bad input (missing file, not a checkpoint, broken model) ends in one line, not a stack trace.
+process.on('uncaughtException', (error) => {
+  console.error(`average-checkpoints: ${error.message}`);
+  process.exit(1);
+});
 const base = await loadModelDirectory(modelDir);
 const sum = new Float64Array(base.params.length);
 const steps = [];

@@ -55,4 +55,12 @@ describe('scripts/average-checkpoints.mjs', () => {
     expect(r.status).toBe(1);
     expect(r.stderr).toContain('is the model of step 20, the latest checkpoint is step 30');
   });
+
+  it('names a file that is not a checkpoint in one line', () => {
+    const bogus = join(work, 'bogus.eqt');
+    writeFileSync(bogus, 'not a checkpoint');
+    const r = run(modelDir, join(work, 'refused'), bogus);
+    expect(r.status).toBe(1);
+    expect(r.stderr.trim()).toBe(`average-checkpoints: ${bogus}: not an equimol trainer checkpoint (bad magic bytes)`);
+  });
 });
