@@ -22,7 +22,6 @@ process.on('uncaughtException', (error) => {
 const base = await loadModelDirectory(modelDir);
 const sum = new Float64Array(base.params.length);
 const steps = [];
-let last;
 for (const path of checkpoints) {
   const { state } = trainerStateFromBytes(new Uint8Array(readFileSync(path)), path);
   if (state.ema.length !== sum.length) {
@@ -31,12 +30,12 @@ for (const path of checkpoints) {
   }
   for (let i = 0; i < sum.length; i++) sum[i] += state.ema[i];
   steps.push(state.step);
-  if (last === undefined || state.step > last.step) last = state;
 }
 const mean = Float32Array.from(sum, (s) => s / checkpoints.length);
+const lastStep = Math.max(...steps);
 const { weightsManifest: _manifest, format: _format, formatVersion: _version, ...meta } = base.meta;
-if (base.meta.training?.step !== last.step) {
-  console.error(`${modelDir} is the model of step ${base.meta.training?.step}, the latest checkpoint is step ${last.step}: pass the model exported with that checkpoint (its epoch and time are kept)`);
+if (base.meta.training?.step !== lastStep) {
+  console.error(`${modelDir} is the model of step ${base.meta.training?.step}, the latest checkpoint is step ${lastStep}: pass the model exported with that checkpoint (its epoch and time are kept)`);
   process.exit(1);
 }
 const model = createModel(
