@@ -32,7 +32,8 @@ for (const path of checkpoints) {
   steps.push(state.step);
 }
 const mean = Float32Array.from(sum, (s) => s / checkpoints.length);
-const lastStep = Math.max(...steps);
+steps.sort((a, b) => a - b);
+const lastStep = steps.at(-1);
 const { weightsManifest: _manifest, format: _format, formatVersion: _version, ...meta } = base.meta;
 if (base.meta.training?.step !== lastStep) {
   console.error(`${modelDir} is the model of step ${base.meta.training?.step}, the latest checkpoint is step ${lastStep}: pass the model exported with that checkpoint (its epoch and time are kept)`);
@@ -43,7 +44,7 @@ const model = createModel(
     ...meta,
     training: {
       ...meta.training,
-      weights: `mean of the EMA weights of ${checkpoints.length} checkpoints, steps ${steps.sort((a, b) => a - b).join(', ')}`,
+      weights: `mean of the EMA weights of ${checkpoints.length} checkpoints, steps ${steps.join(', ')}`,
       averagedCheckpoints: checkpoints.map((c) => basename(c)),
       averageCommand: `node scripts/average-checkpoints.mjs ${process.argv.slice(2).join(' ')}`,
     },

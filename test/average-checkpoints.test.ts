@@ -12,12 +12,12 @@ const root = new URL('..', import.meta.url).pathname;
 const work = mkdtempSync(join(tmpdir(), 'equimol-average-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-const egnn = { hiddenSize: 8, layers: 1, invSublayers: 1, attention: true, tanh: true, coordsRange: 15, normConstant: 1, normalizationFactor: 1, nodeFeatures: 5, contextSize: 0 };
+const encoding = core.qm9Encoding(false);
 const meta = {
   name: 'tiny',
-  egnn,
-  schedule: { kind: 'polynomial' as const, timesteps: 10, power: 2, precision: 1e-5 },
-  encoding: core.qm9Encoding(false),
+  egnn: core.edmEgnnConfig(core.featureCount(encoding), 8, 1),
+  schedule: { ...core.EDM_QM9_SCHEDULE, timesteps: 10 },
+  encoding,
   atomCountHistogram: [0, 0, 1],
 };
 
