@@ -1,9 +1,10 @@
 // `equimol train` end to end on a tiny dataset built from a fixture: a new run, resuming it, a
 // config file, sampling with the trained model, and refused or impossible runs.
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { equimol, FIXTURES, scratch, sdfRecords, startEquimol } from './cli-run.js';
+import { equimol, FIXTURES, ROOT, scratch, sdfRecords, startEquimol } from './cli-run.js';
 
 const TINY = ['--hidden', '16', '--layers', '2', '--batch-size', '3', '--validation-fraction', '0.2', '--log-every', '1', '--validate-every', '3', '--checkpoint-every', '3'];
 const { dir, remove } = scratch('train');
@@ -54,6 +55,28 @@ describe('equimol train', () => {
     expect(equimol(['info', '-m', 'run-snr/model'], dir).stdout).toMatch(/network: +EGNN, 2 layers, hidden 16, .*, log-SNR input/);
     expect(equimol(['sample', '-m', 'run-snr/model', '-n', '2', '--steps', '5', '-o', 'snr.sdf'], dir).status).toBe(0);
     expect(sdfRecords(readFileSync(join(dir, 'snr.sdf'), 'utf8'))).toHaveLength(2);
+  });
+
+  it('starts a run with hydrogens from a heavy-atom model (scripts/init-run-from-model.mjs), which then trains', () => {
+    expect(equimol(['data', 'build', join(FIXTURES, 'chem/qm9-train-sample.sdf'), '-o', 'tiny-h.eqd'], dir).status).toBe(0);
+    // The new run's configuration: the heavy run's, on the with-H data (one more node feature).
+    const heavy = JSON.parse(readFileSync(join(dir, 'run/run.json'), 'utf8')) as { egnn: { nodeFeatures: number }; dataset: string };
+    mkdirSync(join(dir, 'run-h'));
+    writeFileSync(join(dir, 'run-h/run.json'), JSON.stringify({ ...heavy, name: 'tiny-h', dataset: 'tiny-h.eqd', egnn: { ...heavy.egnn, nodeFeatures: heavy.egnn.nodeFeatures + 1 } }));
+    const script = (...args: string[]) => spawnSync(process.execPath, [join(ROOT, 'scripts/init-run-from-model.mjs'), ...args], { cwd: dir, encoding: 'utf8' });
+    const r = script('run/model', 'run-h');
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toMatch(/run-h: step-0 checkpoint from tiny-run \(step \d+\); C,N,O → H,C,N,O/);
+    const run = JSON.parse(readFileSync(join(dir, 'run-h/run.json'), 'utf8')) as { initialisedFrom: { model: string; command: string } };
+    expect(run.initialisedFrom).toMatchObject({ model: 'tiny-run', command: 'node scripts/init-run-from-model.mjs run/model run-h' });
+    // A started run is never overwritten.
+    const again = script('run/model', 'run-h');
+    expect(again.status).toBe(1);
+    expect(again.stderr.trim()).toBe('init-run-from-model: run-h already has a checkpoint: this starts new runs only');
+    const trained = equimol(['train', '--out', 'run-h', '--resume'], dir) // maxSteps 3, from the heavy run's run.json;
+    expect(trained.stdout).toMatch(/resuming tiny-h at step 0/);
+    expect(trained.stderr).toMatch(/stopped at step 3 /);
+    expect(trained.status).toBe(0);
   });
 
   it('resumes a run from its latest checkpoint with the settings in run.json', () => {

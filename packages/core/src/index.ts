@@ -14,6 +14,7 @@ export * from './model/layers.js';
 export * from './model/egnn.js';
 export * from './model/egnnEdges.js';
 export * from './model/dynamics.js';
+export * from './model/transferParameters.js';
 export * from './diffusion/schedule.js';
 export * from './diffusion/noise.js';
 export * from './diffusion/objective.js';
