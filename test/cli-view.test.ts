@@ -1,7 +1,7 @@
 // `equimol view`: the loopback server (URL on stdout, the file served, Ctrl-C stops it) and the
 // standalone HTML export; `equimol info`: backend and model card.
-import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { defaultModelDir, defaultModelName, equimol, FIXTURES, scratch, startEquimol } from './cli-run.js';
 
@@ -101,6 +101,19 @@ describe('equimol info', () => {
     expect(r.stdout).toMatch(/parameters: +[\d,]+/);
     expect(r.stdout).toMatch(/^training data:$/m);
     expect(r.stdout).toContain(readFileSync(join(defaultModelDir(), 'README.md'), 'utf8').trim().split('\n')[0]!);
+  });
+
+  it('lists the other shipped models, whether the model is named or given as a directory', () => {
+    const models = dirname(defaultModelDir());
+    const shipped = readdirSync(models).filter((m) => existsSync(join(models, m, 'model.json'))).sort();
+    const others = shipped.filter((m) => m !== 'qm9-heavy');
+    for (const spec of ['qm9-heavy', defaultModelDir()]) {
+      const r = equimol(['info', '-m', spec], dir);
+      expect(r.status).toBe(0);
+      const line = r.stdout.split('\n').find((l) => l.startsWith('other shipped models'));
+      if (others.length === 0) expect(line).toBeUndefined();
+      else expect(line).toMatch(new RegExp(`: ${others.join(', ')}$`));
+    }
   });
 
   it('says which faster backends were skipped, and prints JSON with --json', () => {

@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { type EquimolModel, loadModelDirectory, selectNodeBackend } from '@equimol/core/node';
 import { checkBackendEnvironment } from '../context.js';
 import { duration } from '../format.js';
@@ -69,7 +69,8 @@ export async function runInfo(args: InfoArgs): Promise<void> {
   const lines = [`equimol ${cliVersion()}`, '', `backend: ${backend.name} — ${backend.reason}`];
   for (const s of backend.skipped) lines.push(`  skipped ${s}`);
   lines.push('', ...modelCard(model, modelDir));
-  const others = shippedModels().filter((m) => m !== modelName);
+  // By directory, so that `-m data/models/qm9-h` does not list qm9-h as another model.
+  const others = shippedModels().filter((m) => resolve(modelsDirectory(), m) !== resolve(modelDir));
   if (others.length > 0) lines.push('', `other shipped models (${modelsDirectory()}): ${others.join(', ')}`);
   if (readme !== undefined) lines.push('', `--- ${readmePath} ---`, readme.trimEnd());
   else lines.push('', `(no README.md in ${modelDir})`);
