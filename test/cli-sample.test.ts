@@ -75,6 +75,22 @@ describe('equimol sample', () => {
     if (full.some((rec) => rec.fields.valid === 'true' && rec.fields.issue === undefined)) expect(added).toBeGreaterThan(0);
   });
 
+  it('with the explicit-hydrogen model qm9-h, writes the generated hydrogens and adds none', () => {
+    const run = (extra: string[], file: string) => {
+      // 50 steps: with 10, this early model's atom types have not left the noise (all N).
+      const r = equimol(['sample', '-m', 'qm9-h', '-n', '3', '--steps', '50', ...extra, '-o', file], dir);
+      expect(r.status).toBe(0);
+      return sdfRecords(readFileSync(join(dir, file), 'utf8'));
+    };
+    const records = run([], 'with-h.sdf');
+    expect(records).toHaveLength(3);
+    for (const rec of records) expect(rec.fields.model).toBe('qm9-h');
+    // Hydrogens are among the generated atoms (QM9 with H is about half hydrogen) ...
+    expect(records.flatMap((rec) => recordElements(rec.lines)).filter((e) => e === 'H').length).toBeGreaterThan(3);
+    // ... and --no-hydrogens changes nothing: no MMFF94 hydrogens are appended for this model.
+    expect(run(['--no-hydrogens'], 'with-h-no-add.sdf').map((rec) => rec.lines)).toEqual(records.map((rec) => rec.lines));
+  });
+
   it('splits a campaign with --shard i/n into parts that concatenate to the unsplit run', () => {
     const whole = equimol(['sample', '-n', '5', ...QUICK, '--seed', '3', '--no-hydrogens', '-o', 'whole.sdf'], dir);
     expect(whole.status).toBe(0);
