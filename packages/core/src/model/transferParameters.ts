@@ -19,6 +19,11 @@ function inputColumns({ egnn, encoding }: NetworkWithEncoding): string[] {
   return [...featureColumns(encoding), 'time', ...context, ...(egnn.logSnrInput ? ['logSnr'] : [])];
 }
 
+/** [rows, columns] of a weight matrix, or [1, n] for a bias vector. */
+function asMatrix(shape: readonly number[]): [number, number] {
+  return shape.length === 2 ? [shape[0]!, shape[1]!] : [1, shape[0] ?? 1];
+}
+
 /**
  * Warm-starts a network from a trained one whose atom types differ (e.g. QM9 with hydrogens from the
  * heavy-atom model): every weight is carried over by name, the embedding's input rows and the output
@@ -44,12 +49,11 @@ export function transferParameters(from: NetworkWithEncoding, source: Float32Arr
     const old = sourceSpecs.get(spec.name);
     if (!old) throw new Error(`the source network has no parameter ${spec.name}`);
     const offset = toLayout.offsets[k]!;
-    const [rows, cols] = spec.shape.length === 2 ? [spec.shape[0]!, spec.shape[1]!] : [1, spec.shape[0] ?? 1];
-    const [oldCols] = old.spec.shape.length === 2 ? [old.spec.shape[1]!] : [old.spec.shape[0] ?? 1];
+    const [rows, cols] = asMatrix(spec.shape);
+    const [oldRows, oldCols] = asMatrix(old.spec.shape);
     const rowsFrom = spec.name === 'embedding.w' ? rowMap : undefined;
     const colsFrom = spec.name === 'embeddingOut.w' || spec.name === 'embeddingOut.b' ? colMap : undefined;
     // Only the mapped axis may differ in length.
-    const oldRows = old.spec.shape.length === 2 ? old.spec.shape[0]! : 1;
     if ((!rowsFrom && oldRows !== rows) || (!colsFrom && oldCols !== cols)) {
       throw new Error(`parameter ${spec.name} is ${old.spec.shape.join('×')} in the source and ${spec.shape.join('×')} in the target`);
     }
