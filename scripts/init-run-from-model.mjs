@@ -9,7 +9,7 @@
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
 import {
   EgnnDynamics,
-  initialAdamState,
+  initialTrainerState,
   loadModelDirectory,
   MoleculeDataset,
   Rng,
@@ -37,18 +37,7 @@ const layout = new EgnnDynamics(run.egnn).layout;
 // The same fresh weights and RNG streams a new run with this seed would start from (Trainer).
 const fresh = layout.initialise(new Rng(run.training.seed));
 const params = transferParameters({ egnn: source.meta.egnn, encoding: source.meta.encoding }, source.params, target, fresh);
-const state = {
-  step: 0,
-  epoch: 0,
-  batchInEpoch: 0,
-  params,
-  ema: params.slice(),
-  adam: initialAdamState(layout.size, run.training.optimizer),
-  rng: new Rng(run.training.seed + 2).state(),
-  clipHistory: [],
-  bestValidationLoss: null,
-  elapsedSeconds: 0,
-};
+const state = initialTrainerState(layout, run.training, params);
 const command = `node scripts/init-run-from-model.mjs ${modelDir} ${dir}`;
 run.initialisedFrom = { model: source.meta.name, step: source.meta.training?.step ?? null, elements: source.meta.encoding.elements, command };
 mkdirSync(`${dir}/checkpoints`, { recursive: true });

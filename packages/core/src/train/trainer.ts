@@ -17,6 +17,29 @@ import type { TrainingConfig } from './trainingConfig.js';
 import type { TrainerState } from './trainerState.js';
 
 /** One line of the training log (written as JSON lines by the CLI). */
+/**
+ * The state a new run starts from: weights drawn from the run's seed, or `params` when given (a warm
+ * start, scripts/init-run-from-model.mjs), with the EMA equal to them and fresh Adam moments.
+ */
+export function initialTrainerState(
+  layout: ParameterLayout,
+  config: TrainingConfig,
+  params: Float32Array = layout.initialise(new Rng(config.seed)),
+): TrainerState {
+  return {
+    step: 0,
+    epoch: 0,
+    batchInEpoch: 0,
+    params,
+    ema: params.slice(),
+    adam: initialAdamState(layout.size, config.optimizer),
+    rng: new Rng(config.seed + 2).state(),
+    clipHistory: [],
+    bestValidationLoss: null,
+    elapsedSeconds: 0,
+  };
+}
+
 export type TrainingLogRecord =
   | {
       type: 'train';
@@ -93,19 +116,7 @@ export class Trainer {
       }
       this.state = resumeFrom;
     } else {
-      const params = this.layout.initialise(new Rng(config.seed));
-      this.state = {
-        step: 0,
-        epoch: 0,
-        batchInEpoch: 0,
-        params,
-        ema: params.slice(),
-        adam: initialAdamState(this.layout.size, config.optimizer),
-        rng: new Rng(config.seed + 2).state(),
-        clipHistory: [],
-        bestValidationLoss: null,
-        elapsedSeconds: 0,
-      };
+      this.state = initialTrainerState(this.layout, config);
     }
     this.clipper = new AdaptiveGradientClipper(50, 3000, this.state.clipHistory.length ? this.state.clipHistory : undefined);
     this.rng = new Rng(this.state.rng);
