@@ -23,12 +23,17 @@ describe('equimol train', () => {
     expect(r.stdout).toMatch(/training tiny-run: \d+ parameters/);
     expect(r.stdout).toMatch(/step 3 epoch [\d.]+ loss [\d.]+/);
     expect(r.stdout).toMatch(/step 3 samples \{"step":3,"molecules":2,/);
-    const run = JSON.parse(readFileSync(join(dir, 'run/run.json'), 'utf8')) as { name: string; egnn: { hiddenSize: number; layers: number }; training: { maxSteps: number; batchSize: number; optimizer: { learningRate: number; beta1: number } }; command: string };
+    const run = JSON.parse(readFileSync(join(dir, 'run/run.json'), 'utf8')) as { name: string; egnn: { hiddenSize: number; layers: number }; training: { maxSteps: number; batchSize: number; optimizer: { learningRate: number; beta1: number } }; record: { gitCommit: string | null; datasetSha256: string; equimolVersion: string; sessions: { command: string; fromStep: number; toStep: number; microBatches: unknown[] }[] } };
     expect(run.name).toBe('tiny-run');
     expect(run.egnn).toMatchObject({ hiddenSize: 16, layers: 2 });
     expect(run.training).toMatchObject({ maxSteps: 3, batchSize: 3, microBatch: 2 });
     expect(run.training.optimizer).toMatchObject({ learningRate: 1e-4, beta1: 0.9 });
-    expect(run.command).toMatch(/^equimol train --data tiny\.eqd/);
+    // run.json records how the run was made: command, version, commit, dataset hash, each session.
+    expect(run.record.sessions).toHaveLength(1);
+    expect(run.record.sessions[0]!.command).toMatch(/^equimol train --data tiny\.eqd/);
+    expect(run.record.sessions[0]).toMatchObject({ fromStep: 0, toStep: 3, microBatches: [{ atoms: [expect.any(Number), expect.any(Number)], microBatch: 2 }] });
+    expect(run.record.datasetSha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(run.record.equimolVersion).toMatch(/^\d+\.\d+\.\d+/);
     const log = readFileSync(join(dir, 'run/train.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { type: string; step: number });
     expect(log.filter((x) => x.type === 'train').map((x) => x.step)).toEqual([1, 2, 3]);
     expect(existsSync(join(dir, 'run/checkpoints/latest.eqt'))).toBe(true);
@@ -136,12 +141,15 @@ describe('equimol train', () => {
     expect(run.training.optimizer).toMatchObject({ learningRate: 3e-4, beta2: 0.999 });
   });
 
-  it('takes the micro-batch from the batch size, whether that comes from a flag or --config', () => {
+  it('sizes micro-batches automatically by default, and logs and records the choice', () => {
     writeFileSync(join(dir, 'batch.json'), JSON.stringify({ dataset: 'tiny.eqd', egnn: { hiddenSize: 8, layers: 1 }, training: { maxSteps: 1, batchSize: 3 } }));
     const r = equimol(['train', '--config', 'batch.json', '--out', 'run4', '--validation-fraction', '0.2'], dir);
     expect(r.status).toBe(0);
-    const run = JSON.parse(readFileSync(join(dir, 'run4/run.json'), 'utf8')) as { training: { batchSize: number; microBatch: number } };
-    expect(run.training).toMatchObject({ batchSize: 3, microBatch: 3 });
+    // Tiny molecules: the whole batch fits one pass.
+    expect(r.stdout).toMatch(/micro-batches \(auto, \w+ budget [\d.]+ GiB\): [\d–]+ atoms: 3/);
+    const run = JSON.parse(readFileSync(join(dir, 'run4/run.json'), 'utf8')) as { training: { batchSize: number; microBatch: unknown }; record: { sessions: { microBatches: { microBatch: number }[] }[] } };
+    expect(run.training).toMatchObject({ batchSize: 3, microBatch: 'auto' });
+    expect(run.record.sessions[0]!.microBatches.map((m) => m.microBatch)).toEqual([3]);
   });
 
   it.each([

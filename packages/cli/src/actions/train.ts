@@ -14,6 +14,7 @@ import {
 import { activateBackend, note } from '../context.js';
 import { UsageError } from '../errors.js';
 import { duration } from '../format.js';
+import { cliVersion } from '../version.js';
 import { createProgress, type Progress } from '../progress.js';
 import { integerOption, numberOption } from '../options.js';
 import { requireInputFile } from '../output.js';
@@ -26,6 +27,7 @@ interface TrainConfigFile {
   egnn?: Partial<EgnnConfig>;
   schedule?: NoiseScheduleConfig;
   training?: Partial<TrainingConfig>;
+  init?: { fromModel: string };
 }
 
 async function readConfigFile(path: string): Promise<TrainConfigFile> {
@@ -37,10 +39,13 @@ async function readConfigFile(path: string): Promise<TrainConfigFile> {
     throw new UsageError(`--config ${path}: not valid JSON (${(err as Error).message})`);
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new UsageError(`--config ${path}: expected a JSON object with name, dataset, egnn, schedule, training`);
-  const known = new Set(['name', 'dataset', 'egnn', 'schedule', 'training']);
-  const unknown = Object.keys(parsed).filter((k) => !known.has(k));
+  const known = new Set(['name', 'dataset', 'egnn', 'schedule', 'training', 'init']);
+  // A run.json also carries what the trainer recorded about the run: not part of the config.
+  const recorded = new Set(['record', 'command', 'interventions']);
+  const unknown = Object.keys(parsed).filter((k) => !known.has(k) && !recorded.has(k));
   if (unknown.length > 0) throw new UsageError(`--config ${path}: unknown key(s) ${unknown.join(', ')} (allowed: ${[...known].join(', ')})`);
-  return parsed as TrainConfigFile;
+  const { record: _r, command: _c, interventions: _i, ...config } = parsed as TrainConfigFile & Record<string, unknown>;
+  return config;
 }
 
 /** `equimol train`: a new or resumed training run in a run directory (core's runTraining). */
@@ -51,7 +56,7 @@ export async function runTrain(args: TrainArgs): Promise<void> {
   const steps = integerOption('steps', args.steps);
   const epochs = integerOption('epochs', args.epochs);
   const batchSize = integerOption('batch-size', args.batchSize);
-  const microBatch = integerOption('micro-batch', args.microBatch);
+  const microBatch = args.microBatch === undefined || args.microBatch === 'auto' ? args.microBatch : integerOption('micro-batch', Number(args.microBatch));
   const lr = numberOption('lr', args.lr, Number.MIN_VALUE, 1);
   const emaDecay = numberOption('ema-decay', args.emaDecay, 0, 0.999999);
   const seed = integerOption('seed', args.seed, 0);
@@ -65,6 +70,8 @@ export async function runTrain(args: TrainArgs): Promise<void> {
   const sampleSteps = integerOption('sample-steps', args.sampleSteps);
   const runJson = join(args.out, 'run.json');
   const command = ['equimol', ...process.argv.slice(2)].join(' ');
+  const version = cliVersion();
+  if (args.set !== undefined && !args.resume) throw new UsageError('--set changes a run as it continues: use it with --resume (a new run takes its settings from flags or --config)');
   const { print, onStep, finish } = trainingReporter(args.quiet === true);
 
   if (args.resume) {
@@ -76,7 +83,17 @@ export async function runTrain(args: TrainArgs): Promise<void> {
     const backend = await activateBackend(args);
     const started = performance.now();
     let interrupted: InterruptSignal | null = null;
-    const state = await runTraining({ outDir: args.out, resume: true, backend: backend.name, print, onStep, onInterrupt: (signal) => (interrupted = signal) }).finally(finish);
+    const state = await runTraining({
+      outDir: args.out,
+      resume: true,
+      set: args.set?.map(String),
+      command,
+      version,
+      backend: backend.name,
+      print,
+      onStep,
+      onInterrupt: (signal) => (interrupted = signal),
+    }).finally(finish);
     reportEnd(args, state.step, started, interrupted);
     return;
   }
@@ -92,6 +109,8 @@ export async function runTrain(args: TrainArgs): Promise<void> {
   if (hidden !== undefined) egnn.hiddenSize = hidden;
   if (layers !== undefined) egnn.layers = layers;
   if (args.logSnrInput !== undefined) egnn.logSnrInput = args.logSnrInput;
+  const init = args.initFrom !== undefined ? { fromModel: args.initFrom } : file.init;
+  if (init) requireInputFile(join(init.fromModel, 'model.json'), '--init-from');
   let schedule = file.schedule;
   if (timesteps !== undefined) schedule = { ...(schedule ?? EDM_QM9_SCHEDULE), timesteps };
   const training: Partial<TrainingConfig> = { ...file.training };
@@ -104,8 +123,6 @@ export async function runTrain(args: TrainArgs): Promise<void> {
   set('maxEpochs', epochs);
   set('batchSize', batchSize);
   set('microBatch', microBatch);
-  // The micro-batch defaults to the batch size, whether that comes from a flag or the config file.
-  if (training.microBatch === undefined && training.batchSize !== undefined) training.microBatch = training.batchSize;
   set('emaDecay', emaDecay);
   set('loss', args.loss);
   set('seed', seed);
@@ -126,7 +143,9 @@ export async function runTrain(args: TrainArgs): Promise<void> {
   let interrupted: InterruptSignal | null = null;
   const state = await runTraining({
     outDir: args.out,
-    config: { name: args.name ?? file.name ?? 'equimol-run', dataset, egnn, ...(schedule ? { schedule } : {}), training, command },
+    config: { name: args.name ?? file.name ?? 'equimol-run', dataset, egnn, ...(schedule ? { schedule } : {}), training, ...(init ? { init } : {}) },
+    command,
+    version,
     backend: backend.name,
     print,
     onStep,

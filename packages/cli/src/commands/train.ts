@@ -12,8 +12,10 @@ import { type ArgsOf, backendOption, type BuilderArgs, workersOption } from './s
 export const trainOptions = {
   data: { type: 'string', describe: 'Dataset file (.eqd) from `equimol data build`' },
   out: { alias: 'o', type: 'string', demandOption: true, describe: 'Run directory' },
-  config: { type: 'string', describe: 'JSON file {name, dataset, egnn, schedule, training}; flags override it' },
+  config: { type: 'string', describe: "JSON file {name, dataset, egnn, schedule, training, init}, e.g. another run's run.json; flags override it" },
   resume: { type: 'boolean', default: false, describe: 'Continue the run in --out from its latest checkpoint (its run.json decides the settings)' },
+  set: { type: 'string', array: true, describe: 'With --resume: change a setting from the current step on, e.g. optimizer.learningRate=5e-5, timestepSampling=null, resetEma=true (repeatable; appended to the run\'s schedule)' },
+  'init-from': { type: 'string', describe: "Warm start: a trained model directory whose weights are mapped onto the new network (elements by meaning)" },
   name: { type: 'string', describe: 'Run and model name' },
   hidden: { type: 'number', describe: 'Hidden width of the EGNN (EDM: 256)' },
   layers: { type: 'number', describe: 'EGNN layers (EDM: 9)' },
@@ -22,7 +24,7 @@ export const trainOptions = {
   steps: { type: 'number', describe: 'Stop after this many optimiser steps' },
   epochs: { type: 'number', describe: 'Stop after this many epochs' },
   'batch-size': { type: 'number', describe: 'Molecules per step (EDM: 64)' },
-  'micro-batch': { type: 'number', describe: 'Most molecules per forward pass in one thread (default: the batch size, from --batch-size or --config); smaller bounds memory' },
+  'micro-batch': { type: 'string', describe: "Most molecules per forward pass in one thread: a number, or auto (default): the most that fit the backend's memory for each atom count" },
   lr: { type: 'number', describe: 'Learning rate (EDM: 1e-4)' },
   'ema-decay': { type: 'number', describe: 'EMA decay of the weights (EDM: 0.999; 0 = off)' },
   loss: { choices: ['l2', 'vlb'], describe: "l2: EDM's simple loss; vlb: the variational bound" },
@@ -39,7 +41,7 @@ export const trainOptions = {
 } as const;
 
 /** The options that still apply with --resume (where the run is, and what computes it). */
-export const RESUME_OPTIONS: readonly (keyof typeof trainOptions)[] = ['out', 'resume', 'backend'];
+export const RESUME_OPTIONS: readonly (keyof typeof trainOptions)[] = ['out', 'resume', 'set', 'backend'];
 
 function builder(y: Argv<GlobalArgs>) {
   return y
@@ -49,6 +51,8 @@ function builder(y: Argv<GlobalArgs>) {
     .options(trainOptions)
     .example('$0 train --data qm9-heavy.eqd --out runs/qm9 --steps 100000 -j 2', 'EDM on QM9 without hydrogens')
     .example('$0 train --out runs/qm9 --resume', 'continue after Ctrl-C or a crash')
+    .example('$0 train --out runs/qm9 --resume --set optimizer.learningRate=5e-5', 'continue with a lower learning rate (recorded in run.json)')
+    .example('$0 train --config runs/qm9/run.json --out runs/qm9-again', 'the same run again from scratch')
     .example('$0 train --data mine.eqd --out runs/tiny --hidden 64 --layers 4 --steps 2000', 'a small model on your own data');
 }
 

@@ -1,5 +1,12 @@
+import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { appendFile, mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import { type MemoryBudget, memoryBudget, resolveMicroBatch } from '../backend/memoryBudget.js';
+import { transferParameters } from '../model/transferParameters.js';
+import { EgnnDynamics } from '../model/dynamics.js';
+import { Rng } from '../random/rng.js';
+import { loadModelDirectory } from './modelFiles.js';
 import { createModel } from '../checkpoint/modelBundle.js';
 import { evaluateMolecules } from '../metrics/evaluate.js';
 import { sampleMolecules } from '../pipeline/sampleMolecules.js';
@@ -8,24 +15,59 @@ import { parseJsonText } from '../io/errors.js';
 import { MoleculeDataset } from '../data/dataset.js';
 import { type NoiseScheduleConfig, EDM_QM9_SCHEDULE } from '../diffusion/schedule.js';
 import { type EgnnConfig, edmEgnnConfig } from '../model/config.js';
-import { LocalGradientEngine, type GradientEngine } from '../train/gradientEngine.js';
-import { Trainer, type TrainerHooks, type TrainingLogRecord } from '../train/trainer.js';
-import { defaultTrainingConfig, type TrainingConfig } from '../train/trainingConfig.js';
+import { LocalGradientEngine, type GradientEngine, type MemoryRetry } from '../train/gradientEngine.js';
+import { initialTrainerState, Trainer, type TrainerHooks, type TrainingLogRecord } from '../train/trainer.js';
+import { defaultTrainingConfig, scheduleEntryFromAssignments, type TrainingConfig } from '../train/trainingConfig.js';
 import { type TrainerState, trainerStateFromBytes, trainerStateToBytes } from '../train/trainerState.js';
 import { writeFileAtomic } from './filesAtomic.js';
 import { handleInterrupts, type InterruptHandler, type InterruptSignal } from './interrupts.js';
 import { saveModelDirectory } from './modelFiles.js';
 import { WorkerGradientEngine } from './workerGradientEngine.js';
 
-/** Everything that defines a run; written to RUNDIR/run.json and re-read on resume. */
+/**
+ * Everything that defines a run: written to RUNDIR/run.json by the trainer and re-read on resume.
+ * The same file given to `equimol train --config` starts the run again from scratch and takes the
+ * same steps (its `record` is then ignored).
+ */
 export interface RunConfig {
   name: string;
   dataset: string;
   egnn: EgnnConfig;
   schedule: NoiseScheduleConfig;
+  /** Training settings, with `training.schedule` holding the changes made during the run. */
   training: TrainingConfig;
-  /** The command that started the run, for model cards. */
+  /** A warm start: the weights of a trained model, mapped by meaning (elements, inputs) onto this network. */
+  init?: { fromModel: string };
+  /** The command that started the run (runs written before run records existed). */
   command?: string;
+  /** What the trainer wrote about how the run was made; not part of the config. */
+  record?: RunRecord;
+}
+
+/** The provenance of a run, kept by the trainer in run.json. */
+export interface RunRecord {
+  equimolVersion?: string;
+  /** The git commit of the code, with "-dirty" when the work tree had changes; null outside git. */
+  gitCommit: string | null;
+  /** SHA-256 of the dataset file. */
+  datasetSha256: string;
+  /** One entry per start or resume, in order. */
+  sessions: RunSession[];
+}
+
+/** One stretch of a run: from its start or resume to its stop. */
+export interface RunSession {
+  command?: string;
+  startedAt: string;
+  fromStep: number;
+  toStep: number;
+  wallSeconds: number;
+  backend: string;
+  workers: number;
+  /** The micro-batch each worker uses for molecules of atoms lo…hi (automatic or as configured). */
+  microBatches: { atoms: [number, number]; microBatch: number }[];
+  /** Steps retried with a smaller micro-batch after a worker ran out of memory. */
+  memoryRetries?: { step: number; worker: number; atoms: number; microBatch: number }[];
 }
 
 /** Options of `runTraining`. */
@@ -38,9 +80,15 @@ export interface TrainingRunOptions {
     egnn?: Partial<EgnnConfig>;
     schedule?: NoiseScheduleConfig;
     training?: Partial<TrainingConfig>;
-    command?: string;
+    init?: { fromModel: string };
   };
   resume?: boolean;
+  /** With `resume`: `key=value` changes (see scheduleEntryFromAssignments) appended to the schedule at the current step. */
+  set?: string[];
+  /** The command line, recorded in run.json. */
+  command?: string;
+  /** The equimol version, recorded in run.json. */
+  version?: string;
   backend?: string;
   /** Human-readable progress lines. */
   print?: (line: string) => void;
@@ -89,6 +137,12 @@ export async function runTraining(options: TrainingRunOptions): Promise<TrainerS
     } else {
       print(`no checkpoint in ${outDir}; starting ${run.name} from scratch`);
     }
+    if (options.set?.length) {
+      // A change is appended at the step where the run continues; earlier entries stay as they were.
+      const entry = scheduleEntryFromAssignments(options.set, resumeState?.step ?? 0, options.command);
+      run.training = { ...run.training, schedule: [...(run.training.schedule ?? []), entry] };
+      print(`from step ${entry.fromStep}: ${options.set.join(', ')}`);
+    }
   } else {
     if (!options.config) throw new Error('a new training run needs a config (dataset, model, training)');
     const exists = await readFile(runJsonPath).then(() => true, () => false);
@@ -102,16 +156,61 @@ export async function runTraining(options: TrainingRunOptions): Promise<TrainerS
       egnn: { ...edmEgnnConfig(F), ...c.egnn, nodeFeatures: F },
       schedule: c.schedule ?? EDM_QM9_SCHEDULE,
       training: defaultTrainingConfig(c.training),
-      command: c.command,
+      ...(c.init ? { init: c.init } : {}),
     };
-    await writeFileAtomic(runJsonPath, JSON.stringify(run, null, 2) + '\n');
   }
   const logPath = join(outDir, 'train.jsonl');
   if (options.resume) await truncateLog(logPath, resumeState?.step ?? 0);
-  const dataset = MoleculeDataset.fromBytes(new Uint8Array(await readFile(run.dataset)), run.dataset);
+  const datasetBytes = new Uint8Array(await readFile(run.dataset));
+  const dataset = MoleculeDataset.fromBytes(datasetBytes, run.dataset);
+  if (!resumeState && run.init) resumeState = await warmStart(run, dataset, print);
+
+  // Memory: the micro-batch of each atom count, or one clear line before any work when even one
+  // molecule does not fit.
+  const workers = run.training.workers;
+  const budget = memoryBudget(options.backend);
+  const microBatches = microBatchPlan(run, dataset, budget);
+  print(
+    `micro-batches (${run.training.microBatch === 'auto' ? `auto, ${budget.backend} budget ${(budget.usableBytes / 1024 ** 3).toFixed(1)} GiB` : 'as configured'}): ` +
+      microBatches.map((m) => `${m.atoms[0] === m.atoms[1] ? m.atoms[0] : `${m.atoms[0]}–${m.atoms[1]}`} atoms: ${m.microBatch}`).join(', '),
+  );
+
+  const datasetSha256 = createHash('sha256').update(datasetBytes).digest('hex');
+  if (run.record && run.record.datasetSha256 !== datasetSha256) {
+    print(`warning: ${run.dataset} is not the dataset this run started with (SHA-256 ${datasetSha256.slice(0, 12)}…, recorded ${run.record.datasetSha256.slice(0, 12)}…)`);
+  }
+  const session: RunSession = {
+    ...(options.command ? { command: options.command } : {}),
+    startedAt: new Date().toISOString(),
+    fromStep: resumeState?.step ?? 0,
+    toStep: resumeState?.step ?? 0,
+    wallSeconds: 0,
+    backend: budget.backend,
+    workers,
+    microBatches,
+  };
+  run.record = {
+    ...(options.version ? { equimolVersion: options.version } : {}),
+    gitCommit: gitCommit(),
+    datasetSha256,
+    sessions: [...(run.record?.sessions ?? []), session],
+  };
+  const sessionStart = Date.now();
+  const writeRunJson = async (step: number): Promise<void> => {
+    session.toStep = step;
+    session.wallSeconds = Math.round((Date.now() - sessionStart) / 1000);
+    await writeFileAtomic(runJsonPath, JSON.stringify(run, null, 2) + '\n');
+  };
+  await writeRunJson(session.fromStep);
+
   const spec = { egnn: run.egnn, schedule: run.schedule, microBatch: run.training.microBatch };
+  let currentStep = session.fromStep;
+  const onRetry = (retry: MemoryRetry): void => {
+    print(`warning: training worker ${retry.worker} ran out of memory at step ${currentStep + 1} (${retry.reason}); restarted, retrying with micro-batch ${retry.microBatch} for ${retry.atoms} atoms`);
+    (session.memoryRetries ??= []).push({ step: currentStep + 1, worker: retry.worker, atoms: retry.atoms, microBatch: retry.microBatch });
+  };
   const engine: GradientEngine =
-    run.training.workers > 1 ? await WorkerGradientEngine.start(spec, run.training.workers, options.backend) : new LocalGradientEngine(spec);
+    workers > 1 ? await WorkerGradientEngine.start(spec, workers, options.backend, { onRetry }) : new LocalGradientEngine(spec);
   let stopRequested = false;
   const interrupts: InterruptHandler = {
     onInterrupt: (signal) => {
@@ -127,7 +226,7 @@ export async function runTraining(options: TrainingRunOptions): Promise<TrainerS
     const trainer = new Trainer({ egnn: run.egnn, schedule: run.schedule }, dataset, run.training, engine, resumeState);
     print(
       `training ${run.name}: ${trainer.layout.size} parameters, ${trainer.trainIndices.length} training / ${trainer.validationIndices.length} validation molecules, ` +
-        `batch ${run.training.batchSize}, ${run.training.workers} worker(s)`,
+        `batch ${run.training.batchSize}, ${workers} worker(s)`,
     );
 
     const exportModel = async (state: TrainerState, dir: string): Promise<void> => {
@@ -146,7 +245,7 @@ export async function runTraining(options: TrainingRunOptions): Promise<TrainerS
             bestValidationLoss: state.bestValidationLoss,
             weights: 'EMA',
             config: run.training,
-            command: run.command,
+            command: run.command ?? run.record?.sessions[0]?.command,
           },
         },
         state.ema,
@@ -183,15 +282,61 @@ export async function runTraining(options: TrainingRunOptions): Promise<TrainerS
         const old = (await readdir(dir)).filter((f) => /^step-\d+\.eqt$/.test(f)).sort();
         for (const f of old.slice(0, Math.max(0, old.length - run.training.keepCheckpoints))) await rm(join(dir, f), { force: true });
         await exportModel(state, join(outDir, 'model'));
+        await writeRunJson(state.step);
         if (reason !== 'periodic') print(`checkpoint written at step ${state.step} (${reason})`);
       },
       onSampleEvaluation: options.hooks?.onSampleEvaluation ?? ((ema, step) => sampleQuality(run, dataset, ema, step)),
       shouldStop: options.shouldStop ?? (() => stopRequested),
-      onStep: options.onStep ? (step) => options.onStep!(step, trainer.finalStep()) : undefined,
+      onStep: (step) => {
+        currentStep = step;
+        options.onStep?.(step, trainer.finalStep());
+      },
     };
     return await (options.shouldStop ? trainer.run(hooks) : handleInterrupts(interrupts, () => trainer.run(hooks)));
   } finally {
     await engine.dispose();
+  }
+}
+
+/**
+ * The micro-batch of each atom count in the dataset, per worker (a worker gets its share of the
+ * batch), as ranges of equal micro-batch. Throws MoleculeTooLargeError naming the largest molecule
+ * when one alone does not fit.
+ */
+function microBatchPlan(run: RunConfig, dataset: MoleculeDataset, budget: MemoryBudget): RunSession['microBatches'] {
+  const perWorker = Math.ceil(run.training.batchSize / Math.max(1, run.training.workers));
+  let largest = 0;
+  for (let i = 1; i < dataset.count; i++) if (dataset.atomCount(i) > dataset.atomCount(largest)) largest = i;
+  const sizes = [...new Set(Array.from({ length: dataset.count }, (_, i) => dataset.atomCount(i)))].sort((a, b) => a - b);
+  const what = `molecule ${largest + 1} of ${run.dataset}`;
+  const plan: RunSession['microBatches'] = [];
+  for (const atoms of sizes) {
+    const microBatch = resolveMicroBatch(run.training.microBatch, run.egnn, atoms, 'training', budget, perWorker, what);
+    const last = plan[plan.length - 1];
+    if (last && last.microBatch === microBatch) last.atoms[1] = atoms;
+    else plan.push({ atoms: [atoms, atoms], microBatch });
+  }
+  return plan;
+}
+
+/** The trainer state of a new run that starts from a trained model's weights (`init.fromModel`). */
+async function warmStart(run: RunConfig, dataset: MoleculeDataset, print: (line: string) => void): Promise<TrainerState> {
+  const source = await loadModelDirectory(run.init!.fromModel);
+  const layout = new EgnnDynamics(run.egnn).layout;
+  const fresh = layout.initialise(new Rng(run.training.seed));
+  const params = transferParameters({ egnn: source.meta.egnn, encoding: source.meta.encoding }, source.params, { egnn: run.egnn, encoding: dataset.encoding }, fresh);
+  print(`warm start from ${run.init!.fromModel} (${source.meta.name}, step ${source.meta.training?.step ?? '?'})`);
+  return initialTrainerState(layout, run.training, params);
+}
+
+/** The checked-out commit, with "-dirty" for uncommitted changes; null outside a git work tree. */
+function gitCommit(): string | null {
+  try {
+    const head = execFileSync('git', ['rev-parse', 'HEAD'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    return dirty ? `${head}-dirty` : head;
+  } catch {
+    return null;
   }
 }
 

@@ -11,6 +11,20 @@ export interface WorkerReply {
   update?: unknown;
 }
 
+/** Why a request to a pool worker failed: its error reply, an uncaught error, or the thread's exit. */
+export class WorkerFailure extends Error {
+  constructor(
+    message: string,
+    /** 0-based index of the worker. */
+    readonly worker: number,
+    readonly origin: 'reply' | 'crash' | 'exit',
+    options?: ErrorOptions,
+  ) {
+    super(message, options);
+    this.name = 'WorkerFailure';
+  }
+}
+
 interface Pending {
   resolve: (reply: WorkerReply) => void;
   reject: (err: Error) => void;
@@ -38,7 +52,7 @@ export class WorkerPool {
   static async start(url: URL, count: number, init: object, label: string): Promise<WorkerPool> {
     const pool = new WorkerPool(label);
     try {
-      for (let k = 0; k < count; k++) pool.add(new Worker(url), k);
+      for (let k = 0; k < count; k++) pool.add(new Worker(url, { workerData: { index: k } }), k);
       await Promise.all(pool.workers.map((_, k) => pool.request(k, init)));
     } catch (err) {
       await pool.dispose();
@@ -78,10 +92,10 @@ export class WorkerPool {
   private add(worker: Worker, k: number): void {
     this.workers.push(worker);
     worker.on('message', (reply: WorkerReply) => this.onReply(reply, k));
-    worker.on('error', (err) => this.fail(new Error(`${this.label} ${k + 1} failed: ${err.message}`, { cause: err })));
+    worker.on('error', (err) => this.fail(new WorkerFailure(`${this.label} ${k + 1} failed: ${err.message}`, k, 'crash', { cause: err })));
     // 'exit' without 'error': process.exit in the worker, or an aborted wasm instance.
     worker.on('exit', (code) => {
-      if (!this.disposed) this.fail(new Error(`${this.label} ${k + 1} exited unexpectedly (exit code ${code})`));
+      if (!this.disposed) this.fail(new WorkerFailure(`${this.label} ${k + 1} exited unexpectedly (exit code ${code})`, k, 'exit'));
     });
   }
 
@@ -93,7 +107,7 @@ export class WorkerPool {
       return;
     }
     this.pending.delete(reply.id);
-    if (reply.error !== undefined) p.reject(new Error(`${this.label} ${k + 1} failed: ${reply.error}`));
+    if (reply.error !== undefined) p.reject(new WorkerFailure(`${this.label} ${k + 1} failed: ${reply.error}`, k, 'reply'));
     else p.resolve(reply);
   }
 

@@ -1,3 +1,4 @@
+import { memoryBudget, type MemoryBudget, resolveMicroBatch } from '../backend/memoryBudget.js';
 import type { Molecule } from '../chem/molecule.js';
 import type { EquimolModel } from '../checkpoint/modelBundle.js';
 import { type ChainFrame, networkPredictor, type SamplerKind, sampleChain } from '../diffusion/samplers.js';
@@ -19,8 +20,10 @@ export interface SampleOptions {
   steps?: number;
   /** Noise scale on atom types per ancestral step (default 1 = EDM; see `ChainOptions.typeNoise`). */
   typeNoise?: number;
-  /** Molecules per network evaluation. */
+  /** Most molecules per network evaluation (default 64); fewer where the backend's memory requires it. */
   batchSize?: number;
+  /** The memory budget that caps batches (default: the active backend's). */
+  memory?: MemoryBudget;
   /** Fixed atom count for every molecule. */
   atoms?: number;
   /** Atom counts drawn from the model's histogram restricted to [min, max]. */
@@ -91,6 +94,17 @@ export function sampleMolecules(model: EquimolModel, options: SampleOptions): Sa
   const counts = rngs.map((rng) => rng.categorical(weights));
   const order = counts.map((_, k) => k).sort((a, b) => counts[a]! - counts[b]! || a - b);
   const batchSize = Math.max(1, options.batchSize ?? 64);
+  // Molecule i depends only on (seed, i), so capping batches by memory changes no molecule.
+  const budget = options.memory ?? memoryBudget();
+  const largest = Math.max(0, ...counts);
+  const what = options.atoms !== undefined ? 'the requested molecule' : `the largest molecule drawn from ${model.meta.name}'s size histogram`;
+  const batchLimits = new Map<number, number>();
+  const batchLimit = (n: number): number => {
+    let limit = batchLimits.get(n);
+    if (limit === undefined) batchLimits.set(n, (limit = resolveMicroBatch('auto', model.dynamics.config, n, 'inference', budget, batchSize, what)));
+    return limit;
+  };
+  if (largest > 0) batchLimit(largest); // fails before any work when one molecule cannot fit
   const molecules: Molecule[] = new Array(options.count);
   const trajectories: TrajectoryMolecule[] = new Array(options.count);
   const frames = options.trajectoryFrames ?? 0;
@@ -101,7 +115,8 @@ export function sampleMolecules(model: EquimolModel, options: SampleOptions): Sa
       // One batch: molecules of the same size, up to batchSize.
       const n = counts[order[b0]!]!;
       let b1 = b0;
-      while (b1 < order.length && b1 - b0 < batchSize && counts[order[b1]!] === n) b1++;
+      const limit = batchLimit(n);
+      while (b1 < order.length && b1 - b0 < limit && counts[order[b1]!] === n) b1++;
       const members = order.slice(b0, b1);
       const memberCounts = members.map((k) => counts[k]!);
       const toMolecule = (b: number, positions: Float32Array, types: Int32Array): { elements: string[]; positions: Float64Array } => {

@@ -3,7 +3,9 @@ import { type MoleculeBatch, sliceBatch } from '../data/batch.js';
 import { type ErrorWeights, noiseErrors, noisyInputs, weightedNoiseError } from '../diffusion/objective.js';
 import type { TrainingNoise } from '../diffusion/noise.js';
 import { NoiseSchedule, type NoiseScheduleConfig } from '../diffusion/schedule.js';
+import { memoryBudget, type MemoryBudget, type MicroBatchSetting, resolveMicroBatch } from '../backend/memoryBudget.js';
 import type { EgnnConfig } from '../model/config.js';
+import type { PassKind } from '../model/memoryEstimate.js';
 import { EgnnDynamics } from '../model/dynamics.js';
 import { disposeParameters } from '../model/parameters.js';
 
@@ -28,6 +30,8 @@ export interface GradientEngine {
   compute(params: Float32Array, request: GradientRequest): Promise<GradientResult>;
   /** Loss sum only (no gradient), e.g. for validation. */
   evaluate(params: Float32Array, request: GradientRequest): Promise<number>;
+  /** Retries after a worker ran out of memory (see WorkerGradientEngine); absent in-process. */
+  readonly retries?: readonly MemoryRetry[];
   dispose(): Promise<void>;
 }
 
@@ -35,8 +39,21 @@ export interface GradientEngine {
 export interface GradientEngineSpec {
   egnn: EgnnConfig;
   schedule: NoiseScheduleConfig;
-  /** Largest number of molecules per forward pass: bounds memory (the wasm heap is capped at 4 GB). */
+  /**
+   * Most molecules per forward pass in one thread: bounds memory (the wasm heap is capped at 4 GB).
+   * 'auto': the largest that the backend's memory budget allows for the batch's atom count.
+   */
+  microBatch: MicroBatchSetting;
+  /** The memory budget for 'auto' (default: that of the thread's backend); tests set a small one. */
+  memory?: MemoryBudget;
+}
+
+/** A step retried with a smaller micro-batch after a worker ran out of memory. */
+export interface MemoryRetry {
+  worker: number;
+  atoms: number;
   microBatch: number;
+  reason: string;
 }
 
 /** Rows b0…b1−1 of a request. */
@@ -63,24 +80,29 @@ export class LocalGradientEngine implements GradientEngine {
     this.schedule = new NoiseSchedule(spec.schedule);
   }
 
-  private chunks(request: GradientRequest): GradientRequest[] {
+  /** The micro-batch for `molecules` molecules padded to `atoms` atoms in a pass of this kind. */
+  microBatchFor(atoms: number, molecules: number, kind: PassKind): number {
+    return resolveMicroBatch(this.spec.microBatch, this.dynamics.config, atoms, kind, this.spec.memory ?? memoryBudget(), molecules);
+  }
+
+  private chunks(request: GradientRequest, kind: PassKind, microBatch?: number): GradientRequest[] {
     const F = this.dynamics.config.nodeFeatures;
     const B = request.batch.size;
+    const size = microBatch ?? this.microBatchFor(request.batch.maxAtoms, B, kind);
     const out: GradientRequest[] = [];
-    for (let b0 = 0; b0 < B; b0 += this.spec.microBatch) {
-      out.push(B <= this.spec.microBatch ? request : sliceRequest(request, b0, Math.min(B, b0 + this.spec.microBatch), F));
-    }
+    for (let b0 = 0; b0 < B; b0 += size) out.push(B <= size ? request : sliceRequest(request, b0, Math.min(B, b0 + size), F));
     return out;
   }
 
-  async compute(params: Float32Array, request: GradientRequest): Promise<GradientResult> {
+  /** `microBatch` overrides the spec's for this call (a retry after running out of memory). */
+  async compute(params: Float32Array, request: GradientRequest, microBatch?: number): Promise<GradientResult> {
     const layout = this.dynamics.layout;
     const names = layout.specs.map((s) => s.name);
     const tensors = layout.toTensors(params);
     const grads = new Float32Array(layout.size);
     let lossSum = 0;
     try {
-      for (const part of this.chunks(request)) {
+      for (const part of this.chunks(request, 'training', microBatch)) {
         const F = this.dynamics.config.nodeFeatures;
         const inputs = noisyInputs(part.batch, part.noise, this.schedule, F);
         tf.tidy(() => {
@@ -103,11 +125,11 @@ export class LocalGradientEngine implements GradientEngine {
     return { lossSum, grads };
   }
 
-  async evaluate(params: Float32Array, request: GradientRequest): Promise<number> {
+  async evaluate(params: Float32Array, request: GradientRequest, microBatch?: number): Promise<number> {
     const tensors = this.dynamics.layout.toTensors(params);
     let lossSum = 0;
     try {
-      for (const part of this.chunks(request)) {
+      for (const part of this.chunks(request, 'inference', microBatch)) {
         const F = this.dynamics.config.nodeFeatures;
         const inputs = noisyInputs(part.batch, part.noise, this.schedule, F);
         const err = noiseErrors(this.dynamics, tensors, part.batch, inputs, part.noise);

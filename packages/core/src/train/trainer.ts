@@ -13,7 +13,7 @@ import { adamStep, initialAdamState } from './adam.js';
 import { updateEma } from './ema.js';
 import type { GradientEngine, GradientRequest } from './gradientEngine.js';
 import { AdaptiveGradientClipper } from './gradientClipping.js';
-import type { TrainingConfig } from './trainingConfig.js';
+import { resetsEmaAt, trainingConfigAt, type TrainingConfig } from './trainingConfig.js';
 import type { TrainerState } from './trainerState.js';
 
 /** One line of the training log (written as JSON lines by the CLI). */
@@ -60,7 +60,7 @@ export type TrainingLogRecord =
 export interface TrainerHooks {
   onLog?(record: TrainingLogRecord): void | Promise<void>;
   /** Persist state; `reason` says why (periodic, best validation, stop requested, end). */
-  onCheckpoint?(state: TrainerState, reason: 'periodic' | 'best' | 'stop' | 'end'): void | Promise<void>;
+  onCheckpoint?(state: TrainerState, reason: 'periodic' | 'best' | 'stop' | 'end' | 'failure'): void | Promise<void>;
   /** Sample with the EMA weights and return quality metrics to log. */
   onSampleEvaluation?(emaParams: Float32Array, step: number): Promise<Record<string, number>>;
   /** Polled between steps: true stops after writing a checkpoint (e.g. on Ctrl-C). */
@@ -101,9 +101,18 @@ export class Trainer {
       // The model and samplers take a context vector, but batches do not carry one yet.
       throw new Error('conditional training (contextSize > 0) is not supported by the trainer yet');
     }
-    if (config.timestepSampling && config.loss !== 'l2') {
-      // The variational bound's estimator assumes uniform t; it would need importance weights.
-      throw new Error("timestepSampling needs loss 'l2' (the variational bound assumes uniform timesteps)");
+    let previous = 0;
+    for (const entry of config.schedule ?? []) {
+      if (!Number.isInteger(entry.fromStep) || entry.fromStep < previous) {
+        throw new Error(`schedule entries need whole, non-decreasing fromStep values (got ${entry.fromStep} after ${previous})`);
+      }
+      previous = entry.fromStep;
+    }
+    for (const step of [0, ...(config.schedule ?? []).map((e) => e.fromStep)]) {
+      if (trainingConfigAt(config, step).timestepSampling && config.loss !== 'l2') {
+        // The variational bound's estimator assumes uniform t; it would need importance weights.
+        throw new Error("timestepSampling needs loss 'l2' (the variational bound assumes uniform timesteps)");
+      }
     }
     this.layout = new EgnnDynamics(model.egnn).layout;
     this.schedule = new NoiseSchedule(model.schedule);
@@ -170,7 +179,9 @@ export class Trainer {
       plan = this.epochPlan(s.epoch);
     }
     const indices = plan[s.batchInEpoch]!;
-    const request = this.request(indices, this.rng, this.config.timestepSampling);
+    const config = this.settings();
+    if (resetsEmaAt(this.config, s.step)) s.ema.set(s.params);
+    const request = this.request(indices, this.rng, config.timestepSampling);
     const { lossSum, grads } = await this.engine.compute(s.params, request);
     const B = indices.length;
     for (let i = 0; i < grads.length; i++) grads[i]! /= B;
@@ -181,9 +192,9 @@ export class Trainer {
     // A non-finite loss or gradient skips the update rather than poisoning the weights.
     const skipped = !Number.isFinite(lossSum) || !Number.isFinite(gradNorm);
     if (!skipped) {
-      if (this.config.clipGradients) clipped = this.clipper.clip(grads).clipped;
-      adamStep(s.params, grads, s.adam, this.config.optimizer);
-      const { emaDecay, emaWarmup } = this.config;
+      if (config.clipGradients) clipped = this.clipper.clip(grads).clipped;
+      adamStep(s.params, grads, s.adam, config.optimizer);
+      const { emaDecay, emaWarmup } = config;
       if (emaDecay > 0) updateEma(s.ema, s.params, emaWarmup ? Math.min(emaDecay, (1 + s.step) / (10 + s.step)) : emaDecay);
       else s.ema.set(s.params);
     }
@@ -196,6 +207,11 @@ export class Trainer {
     s.rng = this.rng.state();
     s.clipHistory = this.clipper.recentNorms;
     return { loss: lossSum / B, gradNorm, clipped, skipped, molecules: B };
+  }
+
+  /** The settings in force for the next step: the config with its schedule entries applied. */
+  settings(): TrainingConfig {
+    return trainingConfigAt(this.config, this.state.step);
   }
 
   /** The step at which the run ends (from maxSteps/maxEpochs), or null when unbounded. */
@@ -225,7 +241,15 @@ export class Trainer {
         await hooks.onCheckpoint?.(this.state, 'stop');
         return this.state;
       }
-      const r = await this.step();
+      const learningRate = this.settings().optimizer.learningRate;
+      let r;
+      try {
+        r = await this.step();
+      } catch (err) {
+        // A failed step changed nothing: persist the state before it, so a resume loses no step.
+        await hooks.onCheckpoint?.(this.state, 'failure');
+        throw err;
+      }
       windowLoss += r.loss;
       windowNorm += r.gradNorm;
       windowSteps++;
@@ -246,7 +270,7 @@ export class Trainer {
           gradNorm: windowNorm / windowSteps,
           clipped: windowClipped,
           skipped: windowSkipped,
-          learningRate: cfg.optimizer.learningRate,
+          learningRate,
           moleculesPerSecond: windowMolecules / seconds,
           elapsedSeconds: s.elapsedSeconds,
         });
