@@ -1,13 +1,14 @@
-// Builds equimol's packed QM9 training datasets from the shared conformers (../shared/data/qm9).
-// Usage: node scripts/build-qm9-dataset.mjs heavy|h OUT.eqd
+// Builds equimol's packed QM9 training datasets from the shared conformers.
+// Usage: node scripts/build-qm9-dataset.mjs heavy|h OUT.eqd [--data-dir DIR]   (DIR holds qm9/; default ../shared/data)
+import { join } from 'node:path';
 import { writeFileAtomic, readSdfFile, buildDataset } from '@equimol/core/node';
 
-const [variant, out] = process.argv.slice(2);
-if (!['heavy', 'h'].includes(variant) || !out) {
-  console.error('usage: node scripts/build-qm9-dataset.mjs heavy|h OUT.eqd');
+const [variant, out, flag, dataDir = '../shared/data'] = process.argv.slice(2);
+if (!['heavy', 'h'].includes(variant) || !out || (flag !== undefined && flag !== '--data-dir')) {
+  console.error('usage: node scripts/build-qm9-dataset.mjs heavy|h OUT.eqd [--data-dir DIR]');
   process.exit(2);
 }
-const source = new URL('../../shared/data/qm9/qm9_train_conformers.sdf.gz', import.meta.url).pathname;
+const source = join(dataDir, 'qm9', 'qm9_train_conformers.sdf.gz');
 const heavy = variant === 'heavy';
 const dataset = await buildDataset(readSdfFile(source), {
   name: heavy ? 'qm9-heavy-conformers' : 'qm9-h-conformers',

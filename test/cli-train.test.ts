@@ -62,26 +62,19 @@ describe('equimol train', () => {
     expect(sdfRecords(readFileSync(join(dir, 'snr.sdf'), 'utf8'))).toHaveLength(2);
   });
 
-  it('starts a run with hydrogens from a heavy-atom model (scripts/init-run-from-model.mjs), which then trains', () => {
+  it('starts a run with hydrogens from a heavy-atom model (--init-from), which then trains', () => {
     expect(equimol(['data', 'build', join(FIXTURES, 'chem/qm9-train-sample.sdf'), '-o', 'tiny-h.eqd'], dir).status).toBe(0);
-    // The new run's configuration: the heavy run's, on the with-H data (one more node feature).
-    const heavy = JSON.parse(readFileSync(join(dir, 'run/run.json'), 'utf8')) as { egnn: { nodeFeatures: number }; dataset: string };
-    mkdirSync(join(dir, 'run-h'));
-    writeFileSync(join(dir, 'run-h/run.json'), JSON.stringify({ ...heavy, name: 'tiny-h', dataset: 'tiny-h.eqd', egnn: { ...heavy.egnn, nodeFeatures: heavy.egnn.nodeFeatures + 1 } }));
-    const script = (...args: string[]) => spawnSync(process.execPath, [join(ROOT, 'scripts/init-run-from-model.mjs'), ...args], { cwd: dir, encoding: 'utf8' });
-    const r = script('run/model', 'run-h');
-    expect(r.stderr).toBe('');
-    expect(r.stdout).toMatch(/run-h: step-0 checkpoint from tiny-run \(step \d+\); C,N,O → H,C,N,O/);
-    const run = JSON.parse(readFileSync(join(dir, 'run-h/run.json'), 'utf8')) as { initialisedFrom: { model: string; command: string } };
-    expect(run.initialisedFrom).toMatchObject({ model: 'tiny-run', command: 'node scripts/init-run-from-model.mjs run/model run-h' });
-    // A started run is never overwritten.
-    const again = script('run/model', 'run-h');
-    expect(again.status).toBe(1);
-    expect(again.stderr.trim()).toBe('init-run-from-model: run-h already has a checkpoint: this starts new runs only');
-    const trained = equimol(['train', '--out', 'run-h', '--resume'], dir) // maxSteps 3, from the heavy run's run.json;
-    expect(trained.stdout).toMatch(/resuming tiny-h at step 0/);
-    expect(trained.stderr).toMatch(/stopped at step 3 /);
-    expect(trained.status).toBe(0);
+    // The heavy run's configuration on the with-H data (one more node feature), from the heavy model's weights.
+    const r = equimol(['train', '--config', 'run/run.json', '--data', 'tiny-h.eqd', '--out', 'run-h', '--name', 'tiny-h', '--init-from', 'run/model'], dir);
+    expect(r.stdout).toMatch(/warm start from run\/model \(tiny-run, step \d+\)/);
+    expect(r.stderr).toMatch(/stopped at step 3 /);
+    expect(r.status).toBe(0);
+    const run = JSON.parse(readFileSync(join(dir, 'run-h/run.json'), 'utf8')) as { init: unknown; egnn: { nodeFeatures: number } };
+    expect(run.init).toEqual({ fromModel: 'run/model' });
+    expect(run.egnn.nodeFeatures).toBe(5);
+    const missing = equimol(['train', '--data', 'tiny-h.eqd', '--out', 'run-h2', '--init-from', 'no-such-model'], dir);
+    expect(missing.status).toBe(2);
+    expect(missing.stderr).toMatch(/no-such-model\/model\.json/);
   });
 
   it('resumes a run from its latest checkpoint with the settings in run.json', () => {
@@ -150,6 +143,52 @@ describe('equimol train', () => {
     const run = JSON.parse(readFileSync(join(dir, 'run4/run.json'), 'utf8')) as { training: { batchSize: number; microBatch: unknown }; record: { sessions: { microBatches: { microBatch: number }[] }[] } };
     expect(run.training).toMatchObject({ batchSize: 3, microBatch: 'auto' });
     expect(run.record.sessions[0]!.microBatches.map((m) => m.microBatch)).toEqual([3]);
+  });
+
+  it('--resume --set appends a change at the current step, and the run.json replays from scratch with the same steps', () => {
+    const start = equimol(['train', '--data', 'tiny.eqd', '--out', 'sched', '--steps', '2', ...TINY], dir);
+    expect(start.status).toBe(0);
+    const more = ['train', '--out', 'sched', '--resume', '--set', 'maxSteps=4', '--set', 'optimizer.learningRate=5e-5', '--set', 'resetEma=true'];
+    const resumed = equimol(more, dir);
+    expect(resumed.status).toBe(0);
+    expect(resumed.stdout).toMatch(/from step 2: maxSteps=4, optimizer\.learningRate=5e-5, resetEma=true/);
+    const again = equimol(['train', '--out', 'sched', '--resume', '--set', 'maxSteps=5', '--set', 'timestepSampling={"lowNoiseShare":0.5,"lowNoiseSteps":3}'], dir);
+    expect(again.status).toBe(0);
+    type Run = { training: { optimizer: { learningRate: number }; schedule: { fromStep: number; set?: Record<string, unknown>; resetEma?: boolean }[] }; record: { sessions: { fromStep: number; toStep: number; command: string }[] } };
+    const run = JSON.parse(readFileSync(join(dir, 'sched/run.json'), 'utf8')) as Run;
+    // The config's own values stay; the changes are entries, in order, never rewritten.
+    expect(run.training.optimizer.learningRate).toBe(1e-4);
+    expect(run.training.schedule).toMatchObject([
+      { fromStep: 2, set: { maxSteps: 4, optimizer: { learningRate: 5e-5 } }, resetEma: true },
+      { fromStep: 4, set: { maxSteps: 5, timestepSampling: { lowNoiseShare: 0.5, lowNoiseSteps: 3 } } },
+    ]);
+    expect(run.record.sessions.map((x) => [x.fromStep, x.toStep])).toEqual([[0, 2], [2, 4], [4, 5]]);
+    expect(run.record.sessions[1]!.command).toBe(`equimol ${more.join(' ')}`);
+    const losses = (out: string) =>
+      readFileSync(join(dir, out, 'train.jsonl'), 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l) as { type: string; step: number; loss: number; gradNorm: number; learningRate: number })
+        .filter((x) => x.type === 'train')
+        .map(({ step, loss, gradNorm, learningRate }) => ({ step, loss, gradNorm, learningRate }));
+    expect(losses('sched').map((x) => x.learningRate)).toEqual([1e-4, 1e-4, 5e-5, 5e-5, 5e-5]);
+    // The record is a config: started again from scratch, it takes the same five steps.
+    const replay = equimol(['train', '--config', 'sched/run.json', '--out', 'sched-replay'], dir);
+    expect(replay.status).toBe(0);
+    expect(losses('sched-replay')).toEqual(losses('sched'));
+  }, 120_000);
+
+  it.each([
+    [['--out', 'run', '--resume', '--set', 'hiddenSize=8'], /--set hiddenSize=8: hiddenSize cannot change during a run \(allowed: maxSteps, maxEpochs, optimizer\.learningRate/],
+    [['--out', 'run', '--resume', '--set', 'optimizer.learningRate=fast'], /--set optimizer\.learningRate=fast: fast is not a number/],
+    [['--out', 'run', '--resume', '--set', 'emaWarmup=1'], /emaWarmup needs true or false/],
+    [['--data', 'tiny.eqd', '--out', 'run3', '--set', 'emaDecay=0.99'], /--set changes a run as it continues: use it with --resume/],
+  ])('equimol train %s → exit 2, run unchanged', (args, message) => {
+    const before = readFileSync(join(dir, 'run/run.json'), 'utf8');
+    const r = equimol(['train', ...args], dir);
+    expect(r.stderr).toMatch(message);
+    expect(r.status).toBe(2);
+    expect(readFileSync(join(dir, 'run/run.json'), 'utf8')).toBe(before);
   });
 
   it.each([

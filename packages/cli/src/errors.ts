@@ -21,7 +21,7 @@ export function exitCodeOf(err: unknown): number {
 }
 
 /** Core errors about what the user asked for (options a model or run cannot honour). */
-const USAGE_ERRORS = new Set(['SampleOptionsError', 'ScheduleSettingError']);
+const USAGE_ERRORS = new Set(['SampleOptionsError', 'ScheduleSettingError', 'MoleculeTooLargeError']);
 
 /** Core errors whose messages already say what is wrong and where (file, record, line). */
 const DESCRIBED_ERRORS = new Set(['SampleOptionsError', 'ScheduleSettingError', 'MoleculeTooLargeError', 'MoleculeParseError', 'MoleculeWriteError', 'TrajectoryFormatError', 'NpyFormatError', 'ModelFormatError', 'ConformerError', 'ViewerServerError', 'CompressedFileError', 'FileFormatError']);

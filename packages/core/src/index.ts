@@ -15,6 +15,8 @@ export * from './model/egnn.js';
 export * from './model/egnnEdges.js';
 export * from './model/dynamics.js';
 export * from './model/transferParameters.js';
+export * from './model/memoryEstimate.js';
+export * from './backend/memoryBudget.js';
 export * from './diffusion/schedule.js';
 export * from './diffusion/noise.js';
 export * from './diffusion/objective.js';

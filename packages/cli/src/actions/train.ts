@@ -8,6 +8,7 @@ import {
   type InterruptSignal,
   interruptExitCode,
   type NoiseScheduleConfig,
+  type RunInit,
   runTraining,
   type TrainingConfig,
 } from '@equimol/core/node';
@@ -27,7 +28,7 @@ interface TrainConfigFile {
   egnn?: Partial<EgnnConfig>;
   schedule?: NoiseScheduleConfig;
   training?: Partial<TrainingConfig>;
-  init?: { fromModel: string };
+  init?: RunInit;
 }
 
 async function readConfigFile(path: string): Promise<TrainConfigFile> {
@@ -110,7 +111,7 @@ export async function runTrain(args: TrainArgs): Promise<void> {
   if (layers !== undefined) egnn.layers = layers;
   if (args.logSnrInput !== undefined) egnn.logSnrInput = args.logSnrInput;
   const init = args.initFrom !== undefined ? { fromModel: args.initFrom } : file.init;
-  if (init) requireInputFile(join(init.fromModel, 'model.json'), '--init-from');
+  if (init) requireInputFile('fromModel' in init ? join(init.fromModel, 'model.json') : join(init.fromRun, 'run.json'), '--init-from');
   let schedule = file.schedule;
   if (timesteps !== undefined) schedule = { ...(schedule ?? EDM_QM9_SCHEDULE), timesteps };
   const training: Partial<TrainingConfig> = { ...file.training };

@@ -26,7 +26,7 @@ export interface EgnnConfig {
    * log-scale input is meant to make that easier (grown into the trained qm9-heavy model, training
    * found no use for it: see its card). Absent or false: EDM's inputs. The extra input comes last,
    * so a trained model gains it with a zero weight row and computes exactly what it did before
-   * (`resizeParameters`, `scripts/add-log-snr-input.mjs`).
+   * (`resizeParameters`; a run continued with `init: { fromRun }` grows it in).
    */
   logSnrInput?: boolean;
 }

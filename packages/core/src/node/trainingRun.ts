@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { type MemoryBudget, memoryBudget, resolveMicroBatch } from '../backend/memoryBudget.js';
 import { transferParameters } from '../model/transferParameters.js';
 import { EgnnDynamics } from '../model/dynamics.js';
+import { resizeParameters } from '../model/parameters.js';
 import { Rng } from '../random/rng.js';
 import { loadModelDirectory } from './modelFiles.js';
 import { createModel } from '../checkpoint/modelBundle.js';
@@ -36,13 +37,22 @@ export interface RunConfig {
   schedule: NoiseScheduleConfig;
   /** Training settings, with `training.schedule` holding the changes made during the run. */
   training: TrainingConfig;
-  /** A warm start: the weights of a trained model, mapped by meaning (elements, inputs) onto this network. */
-  init?: { fromModel: string };
+  /** Where a new run starts other than from random weights (see RunInit). */
+  init?: RunInit;
   /** The command that started the run (runs written before run records existed). */
   command?: string;
   /** What the trainer wrote about how the run was made; not part of the config. */
   record?: RunRecord;
 }
+
+/**
+ * A warm start. `fromModel`: the weights of a trained model directory, mapped by meaning (elements,
+ * inputs) onto this network, with a fresh optimiser. `fromRun`: the whole trainer state of another
+ * run's latest checkpoint (weights, EMA, Adam moments, step, data order), continued with this
+ * config; a network that gained inputs (e.g. `logSnrInput`) gets zero weights for them, so it
+ * computes what the old one did.
+ */
+export type RunInit = { fromModel: string } | { fromRun: string };
 
 /** The provenance of a run, kept by the trainer in run.json. */
 export interface RunRecord {
@@ -80,7 +90,7 @@ export interface TrainingRunOptions {
     egnn?: Partial<EgnnConfig>;
     schedule?: NoiseScheduleConfig;
     training?: Partial<TrainingConfig>;
-    init?: { fromModel: string };
+    init?: RunInit;
   };
   resume?: boolean;
   /** With `resume`: `key=value` changes (see scheduleEntryFromAssignments) appended to the schedule at the current step. */
@@ -319,13 +329,23 @@ function microBatchPlan(run: RunConfig, dataset: MoleculeDataset, budget: Memory
   return plan;
 }
 
-/** The trainer state of a new run that starts from a trained model's weights (`init.fromModel`). */
+/** The trainer state a new run with `init` starts from. */
 async function warmStart(run: RunConfig, dataset: MoleculeDataset, print: (line: string) => void): Promise<TrainerState> {
-  const source = await loadModelDirectory(run.init!.fromModel);
+  const init = run.init!;
   const layout = new EgnnDynamics(run.egnn).layout;
+  if ('fromRun' in init) {
+    const path = join(init.fromRun, CHECKPOINTS, 'latest.eqt');
+    const sourceRun = parseJsonText<RunConfig>(await readFile(join(init.fromRun, 'run.json'), 'utf8'), join(init.fromRun, 'run.json'), 'the run configuration');
+    const { state } = trainerStateFromBytes(new Uint8Array(await readFile(path)), path);
+    const from = new EgnnDynamics(sourceRun.egnn).layout;
+    const grow = (flat: Float32Array): Float32Array => resizeParameters(from, layout, flat);
+    print(`continuing ${sourceRun.name} from step ${state.step} (${path})${from.size !== layout.size ? `, network ${from.size} → ${layout.size} parameters` : ''}`);
+    return { ...state, params: grow(state.params), ema: grow(state.ema), adam: { ...state.adam, m: grow(state.adam.m), v: grow(state.adam.v), vMax: grow(state.adam.vMax) } };
+  }
+  const source = await loadModelDirectory(init.fromModel);
   const fresh = layout.initialise(new Rng(run.training.seed));
   const params = transferParameters({ egnn: source.meta.egnn, encoding: source.meta.encoding }, source.params, { egnn: run.egnn, encoding: dataset.encoding }, fresh);
-  print(`warm start from ${run.init!.fromModel} (${source.meta.name}, step ${source.meta.training?.step ?? '?'})`);
+  print(`warm start from ${init.fromModel} (${source.meta.name}, step ${source.meta.training?.step ?? '?'})`);
   return initialTrainerState(layout, run.training, params);
 }
 

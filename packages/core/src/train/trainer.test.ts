@@ -10,6 +10,10 @@ import { LocalGradientEngine } from './gradientEngine.js';
 import { Trainer } from './trainer.js';
 import { defaultTrainingConfig } from './trainingConfig.js';
 import { trainerStateFromBytes, trainerStateToBytes } from './trainerState.js';
+import { collateBatch } from '../data/batch.js';
+import { drawTrainingNoise } from '../diffusion/noise.js';
+import { simpleLossWeights } from '../diffusion/objective.js';
+import { Rng } from '../random/rng.js';
 
 const dataset = MoleculeDataset.fromMolecules(
   parseSdf(readFileSync(fixturePath('chem/qm9-train-sample.sdf'), 'utf8')),
@@ -108,4 +112,71 @@ describe('trainer', () => {
     expect(state.step).toBe(3);
     expect(reasons.at(-1)).toBe('stop');
   });
+
+  it('applies schedule entries at their steps: settings from fromStep on, an EMA reset once', async () => {
+    const scheduled = {
+      ...config,
+      maxSteps: 6,
+      logEvery: 1,
+      schedule: [
+        { fromStep: 2, set: { optimizer: { learningRate: 0 } } },
+        { fromStep: 4, resetEma: true, set: { emaDecay: 0.5, timestepSampling: { lowNoiseShare: 1, lowNoiseSteps: 5 } } },
+      ],
+    };
+    const plain = new Trainer(model, dataset, config, engine());
+    const trainer = new Trainer(model, dataset, scheduled, engine());
+    const rates: number[] = [];
+    const params: Float32Array[] = [];
+    await trainer.run({
+      onLog: (r) => void (r.type === 'train' && rates.push(r.learningRate)),
+      onStep: () => void params.push(trainer.current.params.slice()),
+    });
+    expect(rates).toEqual([1e-3, 1e-3, 0, 0, 0, 0]);
+    // The first two steps are those of the unscheduled run; with lr 0 the weights then stay put.
+    await plain.step();
+    await plain.step();
+    expect(params[1]).toEqual(plain.current.params);
+    expect(params[5]).toEqual(params[1]);
+    // Reset at step 4 to the (frozen) weights: the EMA equals them from then on.
+    expect(trainer.current.ema).toEqual(trainer.current.params);
+    expect(trainer.settings()).toMatchObject({ emaDecay: 0.5, timestepSampling: { lowNoiseShare: 1, lowNoiseSteps: 5 } });
+    expect(() => new Trainer(model, dataset, { ...config, schedule: [{ fromStep: 5 }, { fromStep: 3 }] }, engine())).toThrow(/non-decreasing/);
+  });
+
+  it('checkpoints the state before a failed step, then rethrows', async () => {
+    const failing = engine();
+    const trainer = new Trainer(model, dataset, { ...config, maxSteps: 5 }, failing);
+    let calls = 0;
+    const compute = failing.compute.bind(failing);
+    failing.compute = async (p, r) => {
+      if (++calls === 3) throw new Error('worker died');
+      return compute(p, r);
+    };
+    const saved: number[] = [];
+    await expect(trainer.run({ onCheckpoint: (s, reason) => void saved.push(s.step, reason === 'failure' ? 1 : 0) })).rejects.toThrow('worker died');
+    expect(saved).toEqual([2, 1]);
+  });
+
+  it('micro-batches change only the summation order of the gradient', async () => {
+    const trainer = new Trainer(model, dataset, { ...config, batchSize: 6 }, engine());
+    const layout = trainer.layout;
+    const rng = new Rng(9);
+    const indices = [0, 1, 2, 3, 4, 5];
+    const batch = collateBatch(dataset, indices);
+    const F = model.egnn.nodeFeatures;
+    const request = { batch, noise: drawTrainingNoise(rng, 6, batch.maxAtoms, F, batch.nodeMask, 100, 0), weights: simpleLossWeights(batch, F) };
+    const params = layout.initialise(new Rng(4));
+    const whole = await new LocalGradientEngine({ ...model, microBatch: 6 }).compute(params, request);
+    const split = await new LocalGradientEngine({ ...model, microBatch: 'auto', memory: { backend: 'test', limitBytes: 2e7, usableBytes: 1e7, maxTensorBytes: Infinity } }).compute(params, request);
+    expect(new LocalGradientEngine({ ...model, microBatch: 'auto', memory: { backend: 'test', limitBytes: 2e7, usableBytes: 1e7, maxTensorBytes: Infinity } }).microBatchFor(batch.maxAtoms, 6, 'training')).toBeLessThan(6);
+    let diff = 0;
+    let norm = 0;
+    for (let i = 0; i < whole.grads.length; i++) {
+      diff += (whole.grads[i]! - split.grads[i]!) ** 2;
+      norm += whole.grads[i]! ** 2;
+    }
+    expect(Math.sqrt(diff / norm)).toBeLessThan(1e-6);
+    expect(split.lossSum).toBeCloseTo(whole.lossSum, 5);
+  });
 });
+

@@ -19,7 +19,7 @@ import type { TrainerState } from './trainerState.js';
 /** One line of the training log (written as JSON lines by the CLI). */
 /**
  * The state a new run starts from: weights drawn from the run's seed, or `params` when given (a warm
- * start, scripts/init-run-from-model.mjs), with the EMA equal to them and fresh Adam moments.
+ * start, a run's `init.fromModel`), with the EMA equal to them and fresh Adam moments.
  */
 export function initialTrainerState(
   layout: ParameterLayout,
@@ -165,7 +165,7 @@ export class Trainer {
   }
 
   private done(): boolean {
-    const { maxSteps, maxEpochs } = this.config;
+    const { maxSteps, maxEpochs } = this.settings();
     return (maxSteps !== undefined && this.state.step >= maxSteps) || (maxEpochs !== undefined && this.state.epoch >= maxEpochs);
   }
 
@@ -217,7 +217,8 @@ export class Trainer {
   /** The step at which the run ends (from maxSteps/maxEpochs), or null when unbounded. */
   finalStep(): number | null {
     const stepsPerEpoch = Math.ceil(this.trainIndices.length / this.config.batchSize);
-    const limits = [this.config.maxSteps, this.config.maxEpochs !== undefined ? this.config.maxEpochs * stepsPerEpoch : undefined];
+    const { maxSteps, maxEpochs } = this.settings();
+    const limits = [maxSteps, maxEpochs !== undefined ? maxEpochs * stepsPerEpoch : undefined];
     const defined = limits.filter((v): v is number => v !== undefined);
     return defined.length ? Math.min(...defined) : null;
   }

@@ -4,6 +4,9 @@ import { EDM_ADAM, type AdamConfig } from './adam.js';
 
 /** The settings a schedule entry may change during a run. */
 export interface ScheduledSettings {
+  /** A run extended (or shortened) as it goes. */
+  maxSteps?: number;
+  maxEpochs?: number;
   optimizer?: Partial<AdamConfig>;
   emaDecay?: number;
   emaWarmup?: boolean;
@@ -132,8 +135,9 @@ export class ScheduleSettingError extends Error {
 
 const NUMBER_SETTINGS = ['optimizer.learningRate', 'optimizer.beta1', 'optimizer.beta2', 'optimizer.epsilon', 'optimizer.weightDecay', 'emaDecay'];
 const BOOLEAN_SETTINGS = ['optimizer.amsgrad', 'emaWarmup', 'clipGradients', 'resetEma'];
+const COUNT_SETTINGS = ['maxSteps', 'maxEpochs'];
 /** The keys `scheduleEntryFromAssignments` accepts. */
-export const SCHEDULABLE_KEYS: readonly string[] = [...NUMBER_SETTINGS, ...BOOLEAN_SETTINGS, 'timestepSampling'];
+export const SCHEDULABLE_KEYS: readonly string[] = [...COUNT_SETTINGS, ...NUMBER_SETTINGS, ...BOOLEAN_SETTINGS, 'timestepSampling'];
 
 /**
  * A schedule entry from `key=value` assignments (e.g. `optimizer.learningRate=5e-5`,
@@ -157,6 +161,9 @@ export function scheduleEntryFromAssignments(assignments: readonly string[], fro
     }
     if (NUMBER_SETTINGS.includes(key) && (typeof value !== 'number' || !Number.isFinite(value) || value < 0)) {
       throw new ScheduleSettingError(`--set ${assignment}: ${key} needs a non-negative number`);
+    }
+    if (COUNT_SETTINGS.includes(key) && !(Number.isInteger(value) && (value as number) >= 1)) {
+      throw new ScheduleSettingError(`--set ${assignment}: ${key} needs a whole number ≥ 1`);
     }
     if (BOOLEAN_SETTINGS.includes(key) && typeof value !== 'boolean') throw new ScheduleSettingError(`--set ${assignment}: ${key} needs true or false`);
     if (key === 'timestepSampling' && value !== null && !isTimestepSampling(value)) {
