@@ -3,15 +3,19 @@
 // valences, RDKit sanitisation) on QM9: the 13,083 DFT molecules of EDM's test split and the 95,206
 // training conformers in ../shared/data/qm9. Every number must agree within 0.5 percentage points.
 //
-//   pnpm build && node scripts/calibrate-metrics.mjs [--set test|train|all] [--limit N]
+//   pnpm build && node scripts/calibrate-metrics.mjs [--set test|train|all] [--limit N] [--data-dir DIR]
 //
-// Exits 0 when all checks pass (or when ../shared is absent: nothing to check), 1 otherwise.
+// DIR holds qm9/ (default ../shared/data). Exits 0 when all checks pass (or when DIR has no qm9/:
+// nothing to check), 1 otherwise.
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
+import { parseScriptArgs } from './lib/args.mjs';
 
-const root = dirname(dirname(fileURLToPath(import.meta.url)));
-const qm9 = join(root, '..', 'shared', 'data', 'qm9');
+const { set, limit, 'data-dir': dataDir } = parseScriptArgs({
+  usage: 'node scripts/calibrate-metrics.mjs [--set test|train|all] [--limit N] [--data-dir DIR]',
+  options: { set: { type: 'string', default: 'all' }, limit: { type: 'number', default: Infinity }, 'data-dir': { type: 'string', default: '../shared/data' } },
+});
+const qm9 = join(dataDir, 'qm9');
 const TOLERANCE = 0.5; // percentage points
 
 // Reference figures (/work/shared/data/README.md), in percent.
@@ -20,25 +24,15 @@ const REFERENCE = {
   train: { file: 'qm9_train_conformers.sdf.gz', count: 95206, atomStability: 98.69, moleculeStability: 91.54, validity: 96.73, heavyValidity: 97.04 },
 };
 
-function argument(name, fallback) {
-  const i = process.argv.indexOf(`--${name}`);
-  return i >= 0 ? process.argv[i + 1] : fallback;
-}
-
 if (!existsSync(qm9)) {
   console.log(`calibrate-metrics: ${qm9} not found; nothing to check.`);
   process.exit(0);
 }
-const dist = join(root, 'packages', 'core', 'dist');
-if (!existsSync(join(dist, 'node', 'io.js'))) {
-  console.error('calibrate-metrics: packages/core is not built; run `pnpm build` first.');
-  process.exit(1);
-}
-const core = await import(join(dist, 'index.js'));
-const nodeIo = await import(join(dist, 'node', 'io.js'));
+// Loaded after the check above, so that a machine without the data needs no build.
+const core = await import('@equimol/core/node');
+const nodeIo = core;
 
-const sets = argument('set', 'all') === 'all' ? ['test', 'train'] : [argument('set')];
-const limit = Number(argument('limit', 'Infinity'));
+const sets = set === 'all' ? ['test', 'train'] : [set];
 
 /** Streams stability/validity counts over a molecule source. */
 async function measure(molecules) {

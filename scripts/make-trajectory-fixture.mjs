@@ -7,14 +7,14 @@
 // element shown at a frame being argmax h_t (EDM scales one-hot types by 1/4). The records carry the data
 // fields `equimol sample --trajectory` writes: molecule, frame, step, t, snr, gamma.
 //
-// Usage: node scripts/make-trajectory-fixture.mjs [path/to/qm9_train_conformers.sdf.gz]
+// Usage: node scripts/make-trajectory-fixture.mjs [path/to/qm9_train_conformers.sdf.gz]   (default ../shared/data/qm9/…)
 import { readFileSync, writeFileSync, mkdirSync } from 'node:fs';
 import { gunzipSync } from 'node:zlib';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
-const input = process.argv[2] ?? '/work/shared/data/qm9/qm9_train_conformers.sdf.gz';
+const input = process.argv[2] ?? '../shared/data/qm9/qm9_train_conformers.sdf.gz';
 const T = 1000;
 const FRAMES = 10;
 const SEED = 20240607;

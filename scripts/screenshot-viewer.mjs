@@ -18,7 +18,7 @@ const root = join(dirname(fileURLToPath(import.meta.url)), '..');
 // playwright-core is a dependency of the viewer package, not of the workspace root.
 const requireFromViewer = createRequire(join(root, 'packages/viewer/package.json'));
 const { chromium } = requireFromViewer('playwright-core');
-const { startViewerServer } = await import(join(root, 'packages/viewer/dist/server/index.js'));
+const { startViewerServer } = await import('@equimol/viewer/server');
 
 /**
  * Generation with a model, caught while it runs: the form as a user fills it (4 molecules, the

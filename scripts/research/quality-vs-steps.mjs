@@ -1,31 +1,31 @@
 // Quality versus number of denoising steps for a model: samples the same molecules (fixed seed,
 // per-molecule randomness) with each step count, and prints a Markdown table of EDM's metrics
 // (heavy-atom view for heavy-atom models) and molecules/s with the given number of worker threads.
-//   node scripts/quality-vs-steps.mjs MODEL_DIR [--count 128] [--steps 50,100,250,500,1000]
+//   node scripts/research/quality-vs-steps.mjs MODEL_DIR [--count 128] [--steps 50,100,250,500,1000]
 //        [--sampler ancestral|ddim] [--seed 0] [--workers 2] [--json]
-// Novelty is measured against ../shared/data/qm9/train_smiles.txt when that file exists.
-import { existsSync, readFileSync } from 'node:fs';
+// Novelty is measured against the training SMILES given with --train-smiles (e.g. ../shared/data/qm9/train_smiles.txt).
+import { readFileSync } from 'node:fs';
 import os from 'node:os';
+import { parseScriptArgs } from '../lib/args.mjs';
 import { evaluateMolecules, loadModelDirectory, parseSmilesFile, referenceSetFromSmiles, sampleMoleculesParallel, selectNodeBackend } from '@equimol/core/node';
 
-const args = process.argv.slice(2);
-const modelDir = args[0];
-const option = (name, fallback) => (args.includes(name) ? args[args.indexOf(name) + 1] : fallback);
-if (!modelDir || modelDir.startsWith('--')) {
-  console.error('usage: node scripts/quality-vs-steps.mjs MODEL_DIR [--count N] [--steps 50,100,250,500,1000] [--sampler ancestral|ddim] [--seed S] [--workers N] [--json]');
-  process.exit(2);
-}
-const count = Number(option('--count', 128));
-const stepCounts = option('--steps', '50,100,250,500,1000').split(',').map(Number);
-const sampler = option('--sampler', 'ancestral');
-const seed = Number(option('--seed', 0));
-const workers = Number(option('--workers', Math.min(2, os.availableParallelism?.() ?? os.cpus().length)));
-const json = args.includes('--json');
+const { modelDir, count, steps: stepCounts, sampler, seed, workers, json, trainSmiles } = parseScriptArgs({
+  usage: 'node scripts/research/quality-vs-steps.mjs MODEL_DIR [--count 128] [--steps 50,100,250,500,1000] [--sampler ancestral|ddim] [--seed 0] [--workers 2] [--train-smiles FILE] [--json]',
+  positionals: ['modelDir'],
+  options: {
+    count: { type: 'number', default: 128 },
+    steps: { type: 'numbers', default: '50,100,250,500,1000' },
+    sampler: { type: 'string', default: 'ancestral' },
+    seed: { type: 'number', default: 0 },
+    workers: { type: 'number', default: Math.min(2, os.availableParallelism?.() ?? os.cpus().length) },
+    'train-smiles': { type: 'string' },
+    json: { type: 'boolean' },
+  },
+});
 
 const backend = await selectNodeBackend();
 const model = await loadModelDirectory(modelDir);
-const smilesPath = new URL('../../shared/data/qm9/train_smiles.txt', import.meta.url).pathname;
-const trainingIds = existsSync(smilesPath) ? referenceSetFromSmiles(parseSmilesFile(readFileSync(smilesPath, 'utf8')).map((e) => e.smiles)).ids : undefined;
+const trainingIds = trainSmiles ? referenceSetFromSmiles(parseSmilesFile(readFileSync(trainSmiles, 'utf8')).map((e) => e.smiles)).ids : undefined;
 
 const rows = [];
 for (const steps of stepCounts) {

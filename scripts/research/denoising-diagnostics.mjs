@@ -9,7 +9,7 @@
 // A perfect model would return valid molecules from every t below the point where the structure is
 // still recognisable.
 //
-//   pnpm build && node scripts/denoising-diagnostics.mjs MODEL_DIR DATASET.eqd [--count 256] [--from 10,30,100,300] [--seed 1]
+//   pnpm build && node scripts/research/denoising-diagnostics.mjs MODEL_DIR DATASET.eqd [--count 256] [--from 10,30,100,300] [--seed 1]
 //
 // Molecules are spread evenly over the dataset (for a trained model: molecules it has seen; the point
 // is geometric precision, not generalisation).
@@ -28,17 +28,13 @@ import {
   sampleChain,
   selectNodeBackend,
 } from '@equimol/core/node';
+import { parseScriptArgs } from '../lib/args.mjs';
 
-const args = process.argv.slice(2);
-const option = (name, fallback) => (args.includes(name) ? args[args.indexOf(name) + 1] : fallback);
-const [modelDir, datasetPath] = args.filter((a, i) => !a.startsWith('--') && !args[i - 1]?.startsWith('--'));
-if (!modelDir || !datasetPath) {
-  console.error('usage: node scripts/denoising-diagnostics.mjs MODEL_DIR DATASET.eqd [--count 256] [--from 10,30,100,300] [--seed 1]');
-  process.exit(2);
-}
-const count = Number(option('--count', '256'));
-const fromSteps = option('--from', '10,30,100,300').split(',').map(Number);
-const seed = Number(option('--seed', '1'));
+const { modelDir, datasetPath, count, from: fromSteps, seed } = parseScriptArgs({
+  usage: 'node scripts/research/denoising-diagnostics.mjs MODEL_DIR DATASET.eqd [--count 256] [--from 10,30,100,300] [--seed 1]',
+  positionals: ['modelDir', 'datasetPath'],
+  options: { count: { type: 'number', default: 256 }, from: { type: 'numbers', default: '10,30,100,300' }, seed: { type: 'number', default: 1 } },
+});
 
 await selectNodeBackend({ notice: () => {} });
 const model = await loadModelDirectory(modelDir);

@@ -4,17 +4,15 @@
 // sampler that only makes molecules carbon-richer raises validity without being better at any
 // given composition. Used for the type-noise finding in data/models/qm9-heavy/README.md.
 //
-//   pnpm build && node scripts/composition.mjs FILE... [--limit N]
+//   pnpm build && node scripts/research/composition.mjs FILE... [--limit N]
 import { checkValidity, heavyAtomsOnly, readMoleculeFile } from '@equimol/core/node';
+import { parseScriptArgs } from '../lib/args.mjs';
 
-const args = process.argv.slice(2);
-const limitAt = args.indexOf('--limit');
-const limit = limitAt >= 0 ? Number(args[limitAt + 1]) : Infinity;
-const files = args.filter((_, i) => limitAt < 0 || (i !== limitAt && i !== limitAt + 1));
-if (files.length === 0) {
-  console.error('usage: node scripts/composition.mjs FILE... [--limit N]');
-  process.exit(2);
-}
+const { files, limit } = parseScriptArgs({
+  usage: 'node scripts/research/composition.mjs FILE... [--limit N]',
+  positionals: ['files...'],
+  options: { limit: { type: 'number', default: Infinity } },
+});
 const pct = (k, n) => (n === 0 ? '–' : `${((100 * k) / n).toFixed(1)} %`);
 console.log('| file | molecules | C | N | O | F | valid | valid with 0 / 1 / 2 / 3 / ≥4 heteroatoms (molecules) |');
 console.log('|---|---|---|---|---|---|---|---|');

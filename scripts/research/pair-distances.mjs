@@ -4,20 +4,17 @@
 // shares; 100 % = same distribution). Shows how precise a model's geometry is, which is what EDM's
 // distance-based bond orders, and hence validity, depend on.
 //
-//   pnpm build && node scripts/pair-distances.mjs SAMPLES REFERENCE [--limit N] [--pairs C-C,C-N,C-O,N-N]
+//   pnpm build && node scripts/research/pair-distances.mjs SAMPLES REFERENCE [--limit N] [--pairs C-C,C-N,C-O,N-N]
 //
 // Files are anything `equimol eval` reads (SDF, XYZ, EDM .npz, JSON; .gz too); hydrogens are ignored.
 import { readMoleculeFile } from '@equimol/core/node';
+import { parseScriptArgs } from '../lib/args.mjs';
 
-const args = process.argv.slice(2);
-const option = (name, fallback) => (args.includes(name) ? args[args.indexOf(name) + 1] : fallback);
-const [samplesPath, referencePath] = args.filter((a, i) => !a.startsWith('--') && !args[i - 1]?.startsWith('--'));
-if (!samplesPath || !referencePath) {
-  console.error('usage: node scripts/pair-distances.mjs SAMPLES REFERENCE [--limit N] [--pairs C-C,C-N,C-O,N-N]');
-  process.exit(2);
-}
-const limit = Number(option('--limit', '3000'));
-const pairs = option('--pairs', 'C-C,C-N,C-O,N-N').split(',');
+const { samplesPath, referencePath, limit, pairs } = parseScriptArgs({
+  usage: 'node scripts/research/pair-distances.mjs SAMPLES REFERENCE [--limit N] [--pairs C-C,C-N,C-O,N-N]',
+  positionals: ['samplesPath', 'referencePath'],
+  options: { limit: { type: 'number', default: 3000 }, pairs: { type: 'strings', default: 'C-C,C-N,C-O,N-N' } },
+});
 const BIN = 0.025;
 const MAX = 1.75;
 
