@@ -21,11 +21,19 @@ const HEADROOM = 0.5;
 /**
  * The memory budget of a backend (default: the active one). wasm and cpu are held to the wasm
  * heap's 4 GB so that a run planned on one fits the other; native TensorFlow's memory is not known
- * to tfjs, so it gets 16 GB.
+ * to tfjs, so it gets 16 GB. WebGPU reports no device memory either (4 GB is assumed), but it does
+ * report the largest buffer it accepts, which bounds the largest tensor of a pass.
  */
 export function memoryBudget(backend: string = tf.getBackend()): MemoryBudget {
   const limitBytes = backend === 'tensorflow' ? 16 * GiB : WASM_HEAP_BYTES;
-  return { backend, limitBytes, usableBytes: limitBytes * HEADROOM, maxTensorBytes: Infinity };
+  return { backend, limitBytes, usableBytes: limitBytes * HEADROOM, maxTensorBytes: backend === 'webgpu' ? gpuBufferLimit() : Infinity };
+}
+
+/** min(maxStorageBufferBindingSize, maxBufferSize) of the active WebGPU device, Infinity when unknown. */
+function gpuBufferLimit(): number {
+  const limits = tf.getBackend() === 'webgpu' ? (tf.backend() as { device?: { limits?: Record<string, number> } }).device?.limits : undefined;
+  const values = [limits?.['maxStorageBufferBindingSize'], limits?.['maxBufferSize']].filter((v): v is number => typeof v === 'number');
+  return values.length > 0 ? Math.min(...values) : Infinity;
 }
 
 /** Whether `molecules` molecules of `atoms` atoms fit one pass within the budget. */
