@@ -8,7 +8,7 @@ import {
   type InterruptSignal,
   interruptExitCode,
   type NoiseScheduleConfig,
-  type RunInit,
+  type RunConfigFile,
   runTraining,
   type TrainingConfig,
 } from '@equimol/core/node';
@@ -21,17 +21,7 @@ import { integerOption, numberOption } from '../options.js';
 import { requireInputFile } from '../output.js';
 import { RESUME_OPTIONS, type TrainArgs, trainOptions } from '../commands/train.js';
 
-/** What a `--config` file may hold; flags given on the command line win. */
-interface TrainConfigFile {
-  name?: string;
-  dataset?: string;
-  egnn?: Partial<EgnnConfig>;
-  schedule?: NoiseScheduleConfig;
-  training?: Partial<TrainingConfig>;
-  init?: RunInit;
-}
-
-async function readConfigFile(path: string): Promise<TrainConfigFile> {
+async function readConfigFile(path: string): Promise<RunConfigFile> {
   requireInputFile(path, '--config');
   let parsed: unknown;
   try {
@@ -45,7 +35,7 @@ async function readConfigFile(path: string): Promise<TrainConfigFile> {
   const recorded = new Set(['record', 'command', 'interventions']);
   const unknown = Object.keys(parsed).filter((k) => !known.has(k) && !recorded.has(k));
   if (unknown.length > 0) throw new UsageError(`--config ${path}: unknown key(s) ${unknown.join(', ')} (allowed: ${[...known].join(', ')})`);
-  const { record: _r, command: _c, interventions: _i, ...config } = parsed as TrainConfigFile & Record<string, unknown>;
+  const { record: _r, command: _c, interventions: _i, ...config } = parsed as RunConfigFile & Record<string, unknown>;
   return config;
 }
 
@@ -100,7 +90,7 @@ export async function runTrain(args: TrainArgs): Promise<void> {
   }
 
   if (existsSync(runJson)) throw new UsageError(`${args.out} already holds a training run; continue it with --resume or choose another --out`);
-  const file: TrainConfigFile = args.config !== undefined ? await readConfigFile(args.config) : {};
+  const file: RunConfigFile = args.config !== undefined ? await readConfigFile(args.config) : {};
   const dataset = args.data ?? file.dataset;
   if (dataset === undefined) throw new UsageError('give the dataset with --data FILE.eqd (build one with `equimol data build`)');
   requireInputFile(dataset, '--data');

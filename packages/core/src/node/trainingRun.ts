@@ -54,6 +54,19 @@ export interface RunConfig {
  */
 export type RunInit = { fromModel: string } | { fromRun: string };
 
+/**
+ * A run's config as a user writes it (`equimol train --config`): every part optional, defaults
+ * filled in by the trainer, which writes the complete RunConfig to run.json.
+ */
+export interface RunConfigFile {
+  name?: string;
+  dataset?: string;
+  egnn?: Partial<EgnnConfig>;
+  schedule?: NoiseScheduleConfig;
+  training?: Partial<TrainingConfig>;
+  init?: RunInit;
+}
+
 /** The provenance of a run, kept by the trainer in run.json. */
 export interface RunRecord {
   equimolVersion?: string;
@@ -84,14 +97,7 @@ export interface RunSession {
 export interface TrainingRunOptions {
   outDir: string;
   /** Required for a new run; ignored (taken from run.json) when resuming. */
-  config?: {
-    name?: string;
-    dataset: string;
-    egnn?: Partial<EgnnConfig>;
-    schedule?: NoiseScheduleConfig;
-    training?: Partial<TrainingConfig>;
-    init?: RunInit;
-  };
+  config?: RunConfigFile & { dataset: string };
   resume?: boolean;
   /** With `resume`: `key=value` changes (see scheduleEntryFromAssignments) appended to the schedule at the current step. */
   set?: string[];
