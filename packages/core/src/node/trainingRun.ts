@@ -349,7 +349,7 @@ async function warmStart(run: RunConfig, dataset: MoleculeDataset, print: (line:
     return { ...state, params: grow(state.params), ema: grow(state.ema), adam: { ...state.adam, m: grow(state.adam.m), v: grow(state.adam.v), vMax: grow(state.adam.vMax) } };
   }
   const source = await loadModelDirectory(init.fromModel);
-  const fresh = layout.initialise(new Rng(run.training.seed));
+  const fresh = layout.initialise(Rng.stream(run.training.seed, 'weights'));
   const params = transferParameters({ egnn: source.meta.egnn, encoding: source.meta.encoding }, source.params, { egnn: run.egnn, encoding: dataset.encoding }, fresh);
   print(`warm start from ${init.fromModel} (${source.meta.name}, step ${source.meta.training?.step ?? '?'})`);
   return initialTrainerState(layout, run.training, params);

@@ -29,12 +29,12 @@ export function datasetNll(
   if (JSON.stringify(dataset.encoding) !== want) {
     throw new Error(`dataset encoding ${JSON.stringify(dataset.encoding)} differs from the model's ${want}`);
   }
-  const rng = new Rng(options.seed ?? 0);
+  const rng = Rng.stream(options.seed ?? 0, 'nll-noise');
   const params = model.dynamics.layout.toTensors(model.params);
   const values: number[] = [];
   const sums = { klPrior: 0, diffusion: 0, l0: 0, constants: 0 };
   try {
-    for (const indices of sizeGroupedBatches(dataset, options.batchSize ?? 64, new Rng((options.seed ?? 0) + 1))) {
+    for (const indices of sizeGroupedBatches(dataset, options.batchSize ?? 64, Rng.stream(options.seed ?? 0, 'nll-batches'))) {
       const terms = estimateNll(model.dynamics, params, model.schedule, model.meta.encoding, collateBatch(dataset, indices), rng);
       for (let b = 0; b < indices.length; b++) {
         values.push(terms.nll[b]!);

@@ -5,8 +5,39 @@
  */
 export type RngState = [number, number, number, number];
 
+/**
+ * The named random streams of a run, each derived from the run's seed. The derivations are the
+ * seed offsets equimol has always used, so every seed in the model cards still gives the same
+ * training steps.
+ */
+const STREAMS = {
+  /** Initial weights. */
+  weights: (seed: number) => seed,
+  /** Which molecules are held out for validation. */
+  'validation-split': (seed: number) => seed + 1,
+  /** Training timesteps and noise (its state is checkpointed). */
+  'training-noise': (seed: number) => seed + 2,
+  /** The order of epoch `index`'s batches. */
+  'epoch-batches': (seed: number, index: number) => seed * 7919 + index + 3,
+  /** Validation noise, the same at every validation. */
+  'validation-noise': (seed: number) => seed + 5,
+  /** Validation batches. */
+  'validation-batches': (seed: number) => seed + 6,
+  /** Likelihood estimates: noise, then batches. */
+  'nll-noise': (seed: number) => seed,
+  'nll-batches': (seed: number) => seed + 1,
+} satisfies Record<string, (seed: number, index: number) => number>;
+
+/** The name of a random stream (see `Rng.stream`). */
+export type RandomStream = keyof typeof STREAMS;
+
 /** A seeded pseudo-random generator with serialisable state. */
 export class Rng {
+  /** The generator of a named stream of the run seeded `seed` (`index`: e.g. the epoch). */
+  static stream(seed: number, name: RandomStream, index = 0): Rng {
+    return new Rng(STREAMS[name](seed, index));
+  }
+
   private s: Uint32Array;
   private spareNormal: number | null = null;
 

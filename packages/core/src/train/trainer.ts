@@ -24,7 +24,7 @@ import type { TrainerState } from './trainerState.js';
 export function initialTrainerState(
   layout: ParameterLayout,
   config: TrainingConfig,
-  params: Float32Array = layout.initialise(new Rng(config.seed)),
+  params: Float32Array = layout.initialise(Rng.stream(config.seed, 'weights')),
 ): TrainerState {
   return {
     step: 0,
@@ -33,7 +33,7 @@ export function initialTrainerState(
     params,
     ema: params.slice(),
     adam: initialAdamState(layout.size, config.optimizer),
-    rng: new Rng(config.seed + 2).state(),
+    rng: Rng.stream(config.seed, 'training-noise').state(),
     clipHistory: [],
     bestValidationLoss: null,
     elapsedSeconds: 0,
@@ -116,7 +116,7 @@ export class Trainer {
     }
     this.layout = new EgnnDynamics(model.egnn).layout;
     this.schedule = new NoiseSchedule(model.schedule);
-    const split = splitIndices(dataset.count, config.validationFraction, new Rng(config.seed + 1));
+    const split = splitIndices(dataset.count, config.validationFraction, Rng.stream(config.seed, 'validation-split'));
     this.trainIndices = split.train;
     this.validationIndices = split.validation.slice(0, config.validationSize);
     if (resumeFrom) {
@@ -139,7 +139,7 @@ export class Trainer {
   /** Batches of one epoch: a pure function of seed and epoch, so a resumed run sees the same ones. */
   private epochPlan(epoch: number): number[][] {
     if (!this.plan || this.plan.epoch !== epoch) {
-      const batches = sizeGroupedBatches(this.dataset, this.config.batchSize, new Rng(this.config.seed * 7919 + epoch + 3), this.trainIndices);
+      const batches = sizeGroupedBatches(this.dataset, this.config.batchSize, Rng.stream(this.config.seed, 'epoch-batches', epoch), this.trainIndices);
       this.plan = { epoch, batches };
     }
     return this.plan.batches;
@@ -157,9 +157,9 @@ export class Trainer {
   /** Mean loss of the EMA weights on the fixed validation subset, with fixed noise. */
   async validationLoss(): Promise<number> {
     if (this.validationIndices.length === 0) return NaN;
-    const rng = new Rng(this.config.seed + 5);
+    const rng = Rng.stream(this.config.seed, 'validation-noise');
     let total = 0;
-    const plan = sizeGroupedBatches(this.dataset, this.config.batchSize, new Rng(this.config.seed + 6), this.validationIndices);
+    const plan = sizeGroupedBatches(this.dataset, this.config.batchSize, Rng.stream(this.config.seed, 'validation-batches'), this.validationIndices);
     for (const indices of plan) total += await this.engine.evaluate(this.state.ema, this.request(indices, rng));
     return total / this.validationIndices.length;
   }
