@@ -3,6 +3,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import * as core from '@equimol/core/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { equimol, FIXTURES, ROOT, scratch, sdfRecords, startEquimol } from './cli-run.js';
 
@@ -177,6 +178,19 @@ describe('equimol train', () => {
     expect(replay.status).toBe(0);
     expect(losses('sched-replay')).toEqual(losses('sched'));
   }, 120_000);
+
+  it('stops on a lost GPU device with the last checkpoint intact, says what was lost, and resumes to the same weights', () => {
+    const args = (out: string) => ['train', '--data', 'tiny.eqd', '--out', out, '--steps', '6', ...TINY];
+    expect(equimol(args('calm'), dir).status).toBe(0);
+    const lost = equimol(args('lost'), dir, { EQUIMOL_TEST_DEVICE_LOST: '5' });
+    expect(lost.status).toBe(1);
+    expect(lost.stderr.trim()).toBe(
+      'equimol: training stopped at step 5: GPU device was lost (EQUIMOL_TEST_DEVICE_LOST); the checkpoint of step 4 is intact (no completed step was lost): continue with --resume',
+    );
+    expect(equimol(['train', '--out', 'lost', '--resume'], dir).status).toBe(0);
+    const params = (out: string) => core.trainerStateFromBytes(new Uint8Array(readFileSync(join(dir, out, 'checkpoints/latest.eqt')))).state.params;
+    expect(params('lost')).toEqual(params('calm'));
+  });
 
   it.each([
     [['--out', 'run', '--resume', '--set', 'hiddenSize=8'], /--set hiddenSize=8: hiddenSize cannot change during a run \(allowed: maxSteps, maxEpochs, optimizer\.learningRate/],

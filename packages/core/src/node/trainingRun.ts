@@ -221,12 +221,13 @@ export async function runTraining(options: TrainingRunOptions): Promise<TrainerS
 
   const spec = { egnn: run.egnn, schedule: run.schedule, microBatch: run.training.microBatch };
   let currentStep = session.fromStep;
+  let savedStep = session.fromStep;
   const onRetry = (retry: MemoryRetry): void => {
     print(`warning: training worker ${retry.worker} ran out of memory at step ${currentStep + 1} (${retry.reason}); restarted, retrying with micro-batch ${retry.microBatch} for ${retry.atoms} atoms`);
     (session.memoryRetries ??= []).push({ step: currentStep + 1, worker: retry.worker, atoms: retry.atoms, microBatch: retry.microBatch });
   };
   const engine: GradientEngine =
-    workers > 1 ? await WorkerGradientEngine.start(spec, workers, options.backend, { onRetry }) : new LocalGradientEngine(spec);
+    workers > 1 ? await WorkerGradientEngine.start(spec, workers, options.backend, { onRetry }) : failingAt(new LocalGradientEngine(spec), process.env['EQUIMOL_TEST_DEVICE_LOST']);
   let stopRequested = false;
   const interrupts: InterruptHandler = {
     onInterrupt: (signal) => {
@@ -288,6 +289,7 @@ export async function runTraining(options: TrainingRunOptions): Promise<TrainerS
       onCheckpoint: async (state, reason) => {
         const bytes = trainerStateToBytes(state, { run: run.name });
         const dir = join(outDir, CHECKPOINTS);
+        if (reason !== 'best') savedStep = state.step;
         if (reason === 'best') {
           await writeFileAtomic(join(dir, 'best.eqt'), bytes);
           await exportModel(state, join(outDir, 'model-best'));
@@ -308,10 +310,45 @@ export async function runTraining(options: TrainingRunOptions): Promise<TrainerS
         options.onStep?.(step, trainer.finalStep());
       },
     };
-    return await (options.shouldStop ? trainer.run(hooks) : handleInterrupts(interrupts, () => trainer.run(hooks)));
+    try {
+      return await (options.shouldStop ? trainer.run(hooks) : handleInterrupts(interrupts, () => trainer.run(hooks)));
+    } catch (err) {
+      // A failed step (a lost GPU device, a dead worker) is reported with what was kept.
+      const reason = (err instanceof Error ? err.message : String(err)).split('\n')[0];
+      const lost = currentStep - savedStep;
+      throw new TrainingStoppedError(
+        `training stopped at step ${currentStep + 1}: ${reason}; the checkpoint of step ${savedStep} is intact ` +
+          `(${lost === 0 ? 'no completed step was lost' : `${lost} completed step${lost === 1 ? '' : 's'} since it were lost`}): continue with --resume`,
+        { cause: err },
+      );
+    }
   } finally {
     await engine.dispose();
   }
+}
+
+/** Training ended by a failed step; the message says which checkpoint is intact and what was lost. */
+export class TrainingStoppedError extends Error {
+  constructor(message: string, options?: ErrorOptions) {
+    super(message, options);
+    this.name = 'TrainingStoppedError';
+  }
+}
+
+/**
+ * Test hook: with EQUIMOL_TEST_DEVICE_LOST=N, the N-th gradient request of the run fails as a lost
+ * GPU device does (the trainer's behaviour then can be tested without a GPU).
+ */
+function failingAt(engine: LocalGradientEngine, at: string | undefined): GradientEngine {
+  const n = Number(at);
+  if (!at || !Number.isInteger(n) || n < 1) return engine;
+  let calls = 0;
+  const compute = engine.compute.bind(engine);
+  engine.compute = (params, request, microBatch) => {
+    if (++calls === n) return Promise.reject(new Error('GPU device was lost (EQUIMOL_TEST_DEVICE_LOST)'));
+    return compute(params, request, microBatch);
+  };
+  return engine;
 }
 
 /**
