@@ -1,11 +1,10 @@
 // `equimol train` end to end on a tiny dataset built from a fixture: a new run, resuming it, a
 // config file, sampling with the trained model, and refused or impossible runs.
-import { spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import * as core from '@equimol/core/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { equimol, FIXTURES, ROOT, scratch, sdfRecords, startEquimol } from './cli-run.js';
+import { equimol, FIXTURES, scratch, sdfRecords, startEquimol } from './cli-run.js';
 
 const TINY = ['--hidden', '16', '--layers', '2', '--batch-size', '3', '--validation-fraction', '0.2', '--log-every', '1', '--validate-every', '3', '--checkpoint-every', '3'];
 const { dir, remove } = scratch('train');
