@@ -67,7 +67,7 @@ describe('options shared by several commands', () => {
   });
 
   it('says what --micro-batch defaults to', () => {
-    expect(helpLine(['train'], '--micro-batch')).toMatch(/default: the batch size, from --batch-size or --config/);
+    expect(helpLine(['train'], '--micro-batch')).toMatch(/a number, or auto \(default\): the most that fit the backend's memory/);
   });
 });
 

@@ -16,7 +16,7 @@ function builder(y: Argv<GlobalArgs>) {
     .option('seed', { type: 'number', default: 0, describe: 'Campaign seed; molecule i depends only on (seed, i)' })
     .option('atoms', { type: 'number', describe: 'Atoms per molecule (heavy atoms for heavy-atom models)' })
     .option('atoms-range', { type: 'string', describe: "Atom counts A-B, drawn from the model's histogram within the range" })
-    .option('batch-size', { type: 'number', default: 64, describe: 'Molecules per network evaluation' })
+    .option('batch-size', { type: 'number', default: 64, describe: "Most molecules per network evaluation; fewer where one evaluation would not fit the backend's memory (automatic micro-batches; molecules do not change)" })
     .option('workers', workersOption('one per core with tfjs-wasm/cpu, 1 with native TensorFlow, which threads itself'))
     .option('format', { choices: ['sdf', 'xyz', 'json', 'npz'], describe: "Output format (default: from the file name, else sdf; npz: EDM's layout, to a file)" })
     .option('hydrogens', { type: 'boolean', default: true, describe: 'Add hydrogens with 3D coordinates to heavy-atom molecules (--no-hydrogens to keep heavy atoms only)' })
