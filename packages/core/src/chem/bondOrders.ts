@@ -1,4 +1,5 @@
 import type { Bond, Molecule } from './molecule.js';
+import { maxPlaneDeviation } from '../geometry/planarity.js';
 import { perceiveBonds } from './perceiveBonds.js';
 import { typicalBondLength } from './bondLengths.js';
 import { canonicalId, smilesOfCanonicalId, toOcl, valenceViolations } from './openchemlib.js';
@@ -218,27 +219,9 @@ function aromaticLookingRings(mol: Molecule, bonds: readonly Bond[]): { atoms: n
       const d = Math.hypot(p[3 * i]! - p[3 * j]!, p[3 * i + 1]! - p[3 * j + 1]!, p[3 * i + 2]! - p[3 * j + 2]!);
       return single !== undefined && (100 * d) / single < AROMATIC_STRETCH;
     });
-    if (short && isFlat(p, ring)) found.push({ atoms: ring, size });
+    if (short && maxPlaneDeviation(p, ring) < FLAT_RING_TOLERANCE) found.push({ atoms: ring, size });
   }
   return found;
-}
-
-/** Whether the ring atoms lie within `FLAT_RING_TOLERANCE` of their mean plane. */
-function isFlat(p: Float64Array, ring: readonly number[]): boolean {
-  const c = [0, 1, 2].map((d) => ring.reduce((s, i) => s + p[3 * i + d]!, 0) / ring.length);
-  // Newell's method: a robust normal for a (nearly) planar polygon.
-  const nrm = [0, 0, 0];
-  ring.forEach((i, k) => {
-    const j = ring[(k + 1) % ring.length]!;
-    const [xi, yi, zi] = [p[3 * i]! - c[0]!, p[3 * i + 1]! - c[1]!, p[3 * i + 2]! - c[2]!];
-    const [xj, yj, zj] = [p[3 * j]! - c[0]!, p[3 * j + 1]! - c[1]!, p[3 * j + 2]! - c[2]!];
-    nrm[0]! += (yi - yj) * (zi + zj);
-    nrm[1]! += (zi - zj) * (xi + xj);
-    nrm[2]! += (xi - xj) * (yi + yj);
-  });
-  const len = Math.hypot(nrm[0]!, nrm[1]!, nrm[2]!);
-  if (len === 0) return false;
-  return ring.every((i) => Math.abs([0, 1, 2].reduce((s, d) => s + (p[3 * i + d]! - c[d]!) * nrm[d]!, 0)) / len < FLAT_RING_TOLERANCE);
 }
 
 /**
