@@ -7,3 +7,4 @@ export * from './bondOrders.js';
 export * from './conformers.js';
 export * from './hydrogens.js';
 export * from './rdkit.js';
+export * from './graph.js';

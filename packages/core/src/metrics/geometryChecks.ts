@@ -2,6 +2,7 @@ import { ForceFieldMMFF94, Molecule as OclMolecule } from 'openchemlib';
 import { typicalBondLength } from '../chem/bondLengths.js';
 import type { Molecule } from '../chem/molecule.js';
 import { toOcl } from '../chem/openchemlib.js';
+import { atomDistance, bondAngle } from '../geometry/internalCoordinates.js';
 import { maxPlaneDeviation } from '../geometry/planarity.js';
 
 // Geometry checks in the spirit of PoseBusters (Buttenschoen, Morris & Deane, Chem. Sci. 2024): is
@@ -39,17 +40,6 @@ export interface GeometryCheck {
   passes: boolean;
 }
 
-function distance(p: Float64Array, a: number, b: number): number {
-  return Math.hypot(p[3 * a]! - p[3 * b]!, p[3 * a + 1]! - p[3 * b + 1]!, p[3 * a + 2]! - p[3 * b + 2]!);
-}
-
-function angle(p: Float64Array, a: number, c: number, b: number): number {
-  const u = [0, 1, 2].map((d) => p[3 * a + d]! - p[3 * c + d]!);
-  const v = [0, 1, 2].map((d) => p[3 * b + d]! - p[3 * c + d]!);
-  const cos = (u[0]! * v[0]! + u[1]! * v[1]! + u[2]! * v[2]!) / (Math.hypot(u[0]!, u[1]!, u[2]!) * Math.hypot(v[0]!, v[1]!, v[2]!));
-  return (Math.acos(Math.max(-1, Math.min(1, cos))) * 180) / Math.PI;
-}
-
 /** Reference length (Å) of a bond: EDM's tables; an aromatic bond is halfway between single and double. */
 function referenceLength(a: string, b: string, order: 1 | 2 | 3 | 4): number | undefined {
   if (order !== 4) return (typicalBondLength(a, b, order) ?? NaN) / 100 || undefined;
@@ -80,7 +70,7 @@ export function checkGeometry(mol: Molecule): GeometryCheck {
       doubles[b]!++;
     }
     const ref = referenceLength(mol.elements[a]!, mol.elements[b]!, order);
-    if (ref !== undefined && Math.abs(distance(p, a, b) / ref - 1) > BOND_LENGTH_TOLERANCE) bondLengthsOk = false;
+    if (ref !== undefined && Math.abs(atomDistance(p, a, b) / ref - 1) > BOND_LENGTH_TOLERANCE) bondLengthsOk = false;
   }
   const { ocl, oclIndex } = toOcl(mol);
   ocl.ensureHelperArrays(OclMolecule.cHelperRings);
@@ -108,7 +98,7 @@ export function checkGeometry(mol: Molecule): GeometryCheck {
     for (let i = 0; i < list.length && bondAnglesOk; i++) {
       for (let j = i + 1; j < list.length; j++) {
         if (fiveRingAngles.has(angleKey(list[i]!, c, list[j]!))) continue;
-        const theta = angle(p, list[i]!, c, list[j]!);
+        const theta = bondAngle(p, list[i]!, c, list[j]!);
         const off = flexible ? Math.max(0, Math.min(Math.abs(theta - 109.5), Math.abs(theta - 120))) : Math.abs(theta - ideal);
         if (off > BOND_ANGLE_TOLERANCE) {
           bondAnglesOk = false;
@@ -158,7 +148,7 @@ function hasClash(mol: Molecule, neighbours: number[][]): boolean {
     for (let t = s + 1; t < n; t++) {
       if (near.has(t) || hydrogenBond(mol, neighbours, s, t)) continue;
       const limit = CLASH_FRACTION * ((VDW_RADIUS[mol.elements[s]!] ?? 1.8) + (VDW_RADIUS[mol.elements[t]!] ?? 1.8));
-      if (distance(mol.positions, s, t) < limit) return true;
+      if (atomDistance(mol.positions, s, t) < limit) return true;
     }
   }
   return false;

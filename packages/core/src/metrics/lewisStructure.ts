@@ -1,4 +1,5 @@
 import { assignBondOrders } from '../chem/bondOrders.js';
+import { pieceCount } from '../chem/graph.js';
 import type { Molecule } from '../chem/molecule.js';
 import { canonicalId, toOcl } from '../chem/openchemlib.js';
 import { type RdkitModule, type RdkitMol, rdkitAtoms, rdkitMolecule } from '../chem/rdkit.js';
@@ -27,27 +28,12 @@ export function lewisStructure(mol: Molecule): Molecule {
   return mol.bonds && mol.bonds.length > 0 ? mol : assignBondOrders(mol).molecule;
 }
 
-/** Number of pieces of a molecule's bond graph. */
-export function fragmentCount(mol: Molecule): number {
-  const parent = mol.elements.map((_, i) => i);
-  const find = (x: number): number => (parent[x] === x ? x : (parent[x] = find(parent[x]!)));
-  let pieces = mol.elements.length;
-  for (const { a, b } of mol.bonds ?? []) {
-    const [ra, rb] = [find(a), find(b)];
-    if (ra !== rb) {
-      parent[ra] = rb;
-      pieces--;
-    }
-  }
-  return pieces;
-}
-
 /**
  * Judges a Lewis structure with RDKit. Returns the sanitised RDKit molecule without explicit
  * hydrogens for descriptors when valid (the caller deletes it).
  */
 export function judgeLewisStructure(rdkit: RdkitModule, structure: Molecule): { verdict: LewisVerdict; heavy?: RdkitMol } {
-  const connected = fragmentCount(structure) === 1;
+  const connected = pieceCount(structure.elements.length, (structure.bonds ?? []).map(({ a, b }) => [a, b] as const)) === 1;
   const mol = rdkitMolecule(rdkit, structure);
   if (!mol) return { verdict: { valid: false, connected, reason: 'RDKit cannot sanitise it' } };
   const explicitH = structure.elements.includes('H');

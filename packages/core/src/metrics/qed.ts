@@ -1,3 +1,4 @@
+import { pieceCount } from '../chem/graph.js';
 import { type RdkitModule, type RdkitMol, rdkitBonds } from '../chem/rdkit.js';
 
 // QED, the quantitative estimate of drug-likeness (Bickerton, Paolini, Besnard, Muresan & Hopkins,
@@ -123,19 +124,9 @@ export function qedProperties(rdkit: RdkitModule, mol: RdkitMol): QedProperties 
   const d = JSON.parse(mol.get_descriptors()) as Record<string, number>;
   const deleted = new Set(matches(mol, p.aliphaticRings).flatMap((m) => m.atoms));
   const atoms = mol.get_num_atoms();
-  const parent = [...Array(atoms).keys()];
-  const find = (x: number): number => (parent[x] === x ? x : (parent[x] = find(parent[x]!)));
-  let edges = 0;
-  let pieces = atoms - deleted.size;
-  for (const [a, b] of rdkitBonds(mol)) {
-    if (deleted.has(a) || deleted.has(b)) continue;
-    edges++;
-    const [ra, rb] = [find(a), find(b)];
-    if (ra !== rb) {
-      parent[ra] = rb;
-      pieces--;
-    }
-  }
+  const kept = rdkitBonds(mol).filter(([a, b]) => !deleted.has(a) && !deleted.has(b));
+  // Deleted atoms stay in the graph as isolated atoms: each is one piece to take away again.
+  const pieces = pieceCount(atoms, kept) - deleted.size;
   return {
     MW: d.amw!,
     ALOGP: d.CrippenClogP!,
@@ -143,7 +134,7 @@ export function qedProperties(rdkit: RdkitModule, mol: RdkitMol): QedProperties 
     HBD: d.NumHBD!,
     PSA: d.tpsa!,
     ROTB: d.NumRotatableBonds!,
-    AROM: edges - (atoms - deleted.size) + pieces,
+    AROM: kept.length - (atoms - deleted.size) + pieces,
     ALERTS: p.alerts.reduce((s, q) => s + (mol.get_substruct_match(q) === '{}' ? 0 : 1), 0),
   };
 }
