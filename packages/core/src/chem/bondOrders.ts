@@ -113,11 +113,18 @@ export function assignBondOrders(mol: Molecule, options: BondOrderOptions = {}):
   // double bond: the pyrrole-type N of five-membered heteroaromatics ([nH] in indole, imidazole,
   // pyrazole), not a ring carbon, which would break the aromatic sextet.
   const pyrroleNitrogens = new Set<number>();
+  // Bonds that join two aromatic-looking rings without being in one (biaryls) stay single: a double
+  // bond there makes both rings quinoid, which ties with the aromatic form in the matching.
+  const biarylBonds = new Set<string>();
   if (implicit) {
+    const rings = aromaticLookingRings(mol, hints);
+    const ringAtoms = new Set(rings.flatMap((r) => r.atoms));
+    const ringBonds = new Set(rings.flatMap((r) => r.atoms.map((i, k) => bondKey(i, r.atoms[(k + 1) % r.size]!))));
+    for (const { a, b } of hints) if (ringAtoms.has(a) && ringAtoms.has(b) && !ringBonds.has(bondKey(a, b))) biarylBonds.add(bondKey(a, b));
     // Heavy atoms only: EDM's orders under-count unsaturation in aromatic rings (their bonds sit
     // between single and double lengths), so atoms of flat rings with short bonds get exactly one
     // free valence (no more: two would allow cumulenes such as N=C=N inside the ring).
-    for (const { atoms, size } of aromaticLookingRings(mol, hints)) {
+    for (const { atoms, size } of rings) {
       for (const i of atoms) {
         const valences = NEUTRAL_VALENCES[mol.elements[i]!];
         const target = valences?.find((v) => v >= degree[i]!);
@@ -127,7 +134,7 @@ export function assignBondOrders(mol: Molecule, options: BondOrderOptions = {}):
     }
   }
   const edges: Edge[] = hints
-    .filter(({ a, b }) => free[a]! > 0 && free[b]! > 0)
+    .filter(({ a, b }) => free[a]! > 0 && free[b]! > 0 && !biarylBonds.has(bondKey(a, b)))
     .map(({ a, b, order }) => {
       const p = mol.positions;
       const dist = Math.hypot(p[3 * a]! - p[3 * b]!, p[3 * a + 1]! - p[3 * b + 1]!, p[3 * a + 2]! - p[3 * b + 2]!);
@@ -164,6 +171,10 @@ export function assignBondOrders(mol: Molecule, options: BondOrderOptions = {}):
   if (valid) molecule.properties!.SMILES = smilesOfCanonicalId(canonicalId(ocl));
   else molecule.properties!.equimol_issue = issues.join('; ');
   return valid ? { molecule, valid } : { molecule, valid, issue: issues.join('; ') };
+}
+
+function bondKey(a: number, b: number): string {
+  return a < b ? `${a}-${b}` : `${b}-${a}`;
 }
 
 /**
@@ -227,10 +238,31 @@ function aromaticLookingRings(mol: Molecule, bonds: readonly Bond[]): { atoms: n
 /**
  * Distributes extra bond orders (0–2 per bond) over the edges so that as many free valences as
  * possible are used; among those, leftovers on `preferLeftover` atoms (pyrrole-type N) win; ties go
- * to the assignment closest to EDM's hints. Depth-first search with a bound, edges shortest first;
- * capped so that pathological inputs stay fast (best found is kept).
+ * to the assignment closest to EDM's hints. Each connected piece of the edge graph is its own
+ * problem: solved apart, a drug-sized molecule's rings stay well inside the search's step cap.
  */
 function matchFreeValences(edges: readonly Edge[], free: readonly number[], preferLeftover: ReadonlySet<number>): number[] {
+  const parent = free.map((_, i) => i);
+  const find = (x: number): number => (parent[x] === x ? x : (parent[x] = find(parent[x]!)));
+  for (const { a, b } of edges) parent[find(a)] = find(b);
+  const pieces = new Map<number, number[]>();
+  edges.forEach((e, k) => {
+    const root = find(e.a);
+    const list = pieces.get(root);
+    if (list) list.push(k);
+    else pieces.set(root, [k]);
+  });
+  const extra = new Array<number>(edges.length).fill(0);
+  for (const [root, indices] of pieces) {
+    const local = free.map((f, i) => (find(i) === root ? f : 0));
+    const solved = matchPiece(indices.map((k) => edges[k]!), local, preferLeftover);
+    indices.forEach((k, j) => (extra[k] = solved[j]!));
+  }
+  return extra;
+}
+
+/** `matchFreeValences` on one connected piece: depth-first search with a bound, edges shortest first; capped so that pathological inputs stay fast (best found is kept). */
+function matchPiece(edges: readonly Edge[], free: readonly number[], preferLeftover: ReadonlySet<number>): number[] {
   const remaining = [...free];
   const current = new Array<number>(edges.length).fill(0);
   let best = current.slice();
