@@ -1,6 +1,13 @@
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import {
   collectDistributions,
+  collectDrugDescriptors,
+  DRUG_DESCRIPTOR_LABELS,
+  DRUG_DESCRIPTORS,
+  type DrugEvaluationReport,
+  evaluateDrugLikeMolecules,
+  loadRdkit,
+  registerOpenchemlibResources,
   type EvaluationOptions,
   type EvaluationReport,
   evaluateMolecules,
@@ -12,6 +19,8 @@ import {
 import { note } from '../context.js';
 import { readMoleculeFiles } from '../files.js';
 import { percent, table } from '../format.js';
+import { type HistogramSpec, writeHistogramPngs } from '../histogramPlots.js';
+import { UsageError } from '../errors.js';
 import { requireInputFile } from '../output.js';
 import type { EvalArgs } from '../commands/eval.js';
 
@@ -54,20 +63,94 @@ function reportTable(file: string, r: EvaluationReport): string {
   return text;
 }
 
+const fixed = (v: number | null, digits: number) => (v === null || !Number.isFinite(v) ? 'n/a' : v.toFixed(digits));
+
+function drugReportTable(file: string, r: DrugEvaluationReport): string {
+  const rows = [
+    ['metric', 'value'],
+    ['validity (exported Lewis structure, RDKit)', percent(r.validity)],
+    ['connectivity (one piece)', percent(r.connectivity)],
+    ['valid and connected', percent(r.validAndConnected)],
+    ['uniqueness (of valid)', percent(r.uniqueness)],
+    ['novelty (of unique, no stereo)', r.novelty === null ? 'n/a' : percent(r.novelty)],
+    ["EDM's rule: validity (heavy atoms)", percent(r.edmValidity)],
+    ["EDM's rule: valid and connected", percent(r.edmValidAndConnected)],
+  ];
+  const descriptorRows = [['descriptor (valid molecules)', 'mean', 'reference', 'W1']];
+  for (const key of DRUG_DESCRIPTORS) {
+    const d = r.descriptors[key];
+    const digits = key === 'qed' || key === 'fractionSp3' ? 3 : 2;
+    descriptorRows.push([DRUG_DESCRIPTOR_LABELS[key], fixed(d.mean, digits), fixed(d.referenceMean, digits), fixed(d.w1, 3)]);
+  }
+  let text = `${file}: ${r.molecules} molecules\n\n${table(rows)}\n\n${table(descriptorRows)}\n`;
+  const g = r.geometry;
+  if (g) {
+    const geometryRows = [
+      [`geometry checks (${g.checked} valid molecules)`, 'pass'],
+      ['bond lengths within 25 %', percent(g.bondLengths)],
+      ['bond angles within 25°', percent(g.bondAngles)],
+      ['no internal clashes', percent(g.noClashes)],
+      ['aromatic rings planar (0.25 Å)', percent(g.aromaticRingsFlat)],
+      ['MMFF94 relaxation drop ≤ 1 kcal/mol per atom', percent(g.lowStrain)],
+      ['all checks', percent(g.passesAll)],
+      ['median MMFF94 energy per atom (kcal/mol)', fixed(g.medianEnergyPerAtom, 2)],
+      ['median relaxation drop (kcal/mol)', fixed(g.medianStrain, 2)],
+    ];
+    text += `\n${table(geometryRows)}\n`;
+  }
+  const reasons = Object.entries(r.invalidReasons).sort((a, b) => b[1] - a[1]);
+  if (reasons.length > 0) text += `\nwhy exported structures are invalid:\n${table(reasons.slice(0, 8).map(([why, n]) => [`  ${why}`, String(n)]))}\n`;
+  return text;
+}
+
+async function trainingIds(args: EvalArgs): Promise<Set<string> | undefined> {
+  if (args.trainSmiles === undefined) return undefined;
+  const reference = referenceSetFromSmiles(parseSmilesFile(await readFile(args.trainSmiles, 'utf8')).map((e) => e.smiles));
+  if (reference.ids.size === 0) throw new Error(`${args.trainSmiles}: no SMILES openchemlib can read`);
+  if (reference.unparsed.length > 0) note(args, `${args.trainSmiles}: ${reference.unparsed.length} SMILES could not be read (first: ${reference.unparsed[0]}); novelty uses the other ${reference.ids.size}`);
+  return reference.ids;
+}
+
+/** `equimol eval --drug`: the drug-discovery report, with histograms on request. */
+async function runDrugEval(args: EvalArgs, molecules: Molecule[]): Promise<void> {
+  registerOpenchemlibResources();
+  const rdkit = await loadRdkit();
+  const ids = await trainingIds(args);
+  const reference = args.reference !== undefined ? collectDrugDescriptors(rdkit, await readAll(args.reference, args)) : undefined;
+  if (reference && reference.qed.length === 0) throw new Error(`${args.reference}: no valid molecule to compare with`);
+  const { report, samples } = evaluateDrugLikeMolecules(rdkit, molecules, {
+    ...(ids ? { trainingIds: ids } : {}),
+    ...(reference ? { reference } : {}),
+    geometry: args.geometry,
+  });
+  if (args.plots !== undefined) {
+    await mkdir(args.plots, { recursive: true });
+    const specs: HistogramSpec[] = DRUG_DESCRIPTORS.map((key) => ({
+      name: key,
+      label: DRUG_DESCRIPTOR_LABELS[key],
+      values: samples[key],
+      ...(reference ? { reference: reference[key], note: `W1 = ${fixed(report.descriptors[key].w1, 3)}` } : {}),
+      integer: ['hbd', 'hba', 'rotatableBonds', 'rings', 'aromaticRings', 'heavyAtoms'].includes(key),
+    }));
+    const paths = await writeHistogramPngs(args.plots, specs);
+    note(args, `${paths.length} histograms → ${args.plots}`);
+  }
+  if (args.json) process.stdout.write(JSON.stringify({ file: args.file, ...report }, null, 2) + '\n');
+  else process.stdout.write(drugReportTable(args.file, report));
+}
+
 /** `equimol eval`: EDM's metrics (and distribution distances) of a molecule file, as a table or JSON. */
 export async function runEval(args: EvalArgs): Promise<void> {
   requireInputFile(args.file, 'molecules to evaluate');
   if (args.trainSmiles !== undefined) requireInputFile(args.trainSmiles, '--train-smiles');
   if (args.reference !== undefined) requireInputFile(args.reference, '--reference');
+  if (!args.drug && args.plots !== undefined) throw new UsageError('--plots needs --drug (histograms of the drug-likeness descriptors)');
   const molecules = await readAll(args.file, args);
   if (molecules.length === 0) throw new Error(`${args.file} holds no molecules`);
+  if (args.drug) return runDrugEval(args, molecules);
   const options: EvaluationOptions = { hydrogens: args.hydrogens };
-  if (args.trainSmiles !== undefined) {
-    const reference = referenceSetFromSmiles(parseSmilesFile(await readFile(args.trainSmiles, 'utf8')).map((e) => e.smiles));
-    if (reference.ids.size === 0) throw new Error(`${args.trainSmiles}: no SMILES openchemlib can read`);
-    if (reference.unparsed.length > 0) note(args, `${args.trainSmiles}: ${reference.unparsed.length} SMILES could not be read (first: ${reference.unparsed[0]}); novelty uses the other ${reference.ids.size}`);
-    options.trainingIds = reference.ids;
-  }
+  const ids = await trainingIds(args);
+  if (ids) options.trainingIds = ids;
   if (args.reference !== undefined) {
     // The reference is seen like the evaluated molecules (e.g. without its H in the heavy-atom view).
     const view = evaluationView(molecules, args.hydrogens).hydrogens;

@@ -11,10 +11,14 @@ function builder(y: Argv<GlobalArgs>) {
     .option('train-smiles', { type: 'string', describe: 'Training SMILES for novelty: one `SMILES [name]` per line, # comments and a `smiles` header skipped' })
     .option('reference', { type: 'string', describe: 'Reference molecules (e.g. the training set) for atom-type, bond-length, angle and ring-size distances' })
     .option('hydrogens', { choices: ['auto', 'explicit', 'implicit'] as const, default: 'auto' as const, describe: 'explicit: molecules carry their H; implicit: judge heavy atoms only (H in the file are dropped; the view for heavy-atom models); auto: implicit iff no H at all' })
+    .option('drug', { type: 'boolean', default: false, describe: 'Drug-discovery report: validity of the exported Lewis structure (RDKit), uniqueness, novelty, descriptors and QED against --reference (Wasserstein-1), PoseBusters-style geometry checks; EDM\'s rule beside it' })
+    .option('geometry', { type: 'boolean', default: true, describe: 'With --drug: run the geometry checks (MMFF94 relaxation, ~0.15 s per molecule); --no-geometry skips them' })
+    .option('plots', { type: 'string', describe: 'With --drug: write a histogram PNG per descriptor into this folder' })
     .option('json', { type: 'boolean', default: false, describe: 'Print the full report as JSON' })
     .option('skip-invalid', skipInvalidOption)
     .example('$0 eval out.sdf', 'the metrics as a table')
-    .example('$0 eval out.sdf --train-smiles qm9_train.smi --json > metrics.json', 'with novelty, as JSON');
+    .example('$0 eval out.sdf --train-smiles qm9_train.smi --json > metrics.json', 'with novelty, as JSON')
+    .example('$0 eval out.sdf --drug --reference zinc_test.sdf.gz --train-smiles zinc_train.smi --plots plots/', 'drug-likeness, QED and geometry against the test split, with histograms');
 }
 
 /** Arguments of `equimol eval`. */

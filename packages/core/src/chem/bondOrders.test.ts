@@ -10,6 +10,7 @@ import { assignBondOrders } from './bondOrders.js';
 import { conformerFromSmiles } from './conformers.js';
 import { completeHydrogens } from './hydrogens.js';
 import type { Molecule } from './molecule.js';
+import { canonicalId, canonicalIdOfSmiles, toOcl } from './openchemlib.js';
 import { heavyAtomsOnly, perceiveBonds } from './perceiveBonds.js';
 
 const cases = parseXyz(readFileSync(fileURLToPath(new URL('../../../../data/fixtures/chem/qm9-test-cases.xyz', import.meta.url)), 'utf8'));
@@ -48,6 +49,32 @@ describe('assignBondOrders', () => {
     const [back] = parseSdf(writeSdf([result.molecule]));
     expect(back!.properties).toMatchObject({ equimol_valid: 'false', equimol_issue: 'C1 has 1 unpaired electron(s)' });
     expect(back!.elements).toEqual(['C', 'H', 'H', 'H']);
+  });
+});
+
+describe('assignBondOrders for drug-like groups (heavy atoms only)', () => {
+  beforeAll(() => Resources.registerFromNodejs());
+
+  // openchemlib conformers (MMFF94s+), hydrogens dropped: what a heavy-atom model generates.
+  // Not here: sulfonic acids and sulfonate esters, whose S–O single bond (1.61–1.65 Å) lies beyond
+  // EDM's S–O cutoff (1.51 + 0.10 Å), so perception leaves the O unbonded.
+  it.each([
+    ['sulfonamide (S valence 6)', 'CS(=O)(=O)Nc1ccccc1'],
+    ['sulfoxide (S valence 4)', 'CS(=O)Cc1ccccc1'],
+    ['thiourea (C=S)', 'CNC(=S)NC'],
+    ['thiophene and aryl chloride', 'Clc1ccc(-c2cccs2)cc1'],
+    ['aryl bromide and iodide', 'Brc1ccc(I)cc1'],
+    ['phosphonate (P=O)', 'CCOP(=O)(OCC)Cc1ccccc1'],
+    ['H-phosphinate ([PH](=O)O): one P=O only', 'CC(C)[PH](=O)O'],
+    ['thiophosphate (P=S)', 'COP(=S)(OC)Oc1ccccc1'],
+    ['indole: the NH keeps its hydrogen', 'c1ccc2[nH]ccc2c1'],
+    ['1,2,4-oxadiazole (aromatic N–O)', 'Cc1noc(-c2ccccc2)n1'],
+    ['isothiazole (aromatic N–S)', 'Cc1ccsn1'],
+  ])('%s: %s', (_, smiles) => {
+    const heavy = heavyAtomsOnly(conformerFromSmiles(smiles, { seed: 1 }).molecule);
+    const { molecule, valid } = assignBondOrders({ elements: heavy.elements, positions: heavy.positions });
+    expect(valid).toBe(true);
+    expect(canonicalId(toOcl(molecule).ocl)).toBe(canonicalIdOfSmiles(smiles));
   });
 });
 

@@ -6,3 +6,5 @@ export * from './openchemlib.js';
 export * from './bondOrders.js';
 export * from './conformers.js';
 export * from './hydrogens.js';
+export * from './rdkit.js';
+export * from './graph.js';

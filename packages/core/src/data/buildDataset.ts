@@ -1,8 +1,8 @@
-import { atomicNumber } from '../chem/elements.js';
 import type { Molecule } from '../chem/molecule.js';
 import { heavyAtomsOnly } from '../chem/perceiveBonds.js';
 import { type AtomEncoding, EDM_NORMALIZATION } from './atomEncoding.js';
 import { type DatasetCard, MoleculeDataset } from './dataset.js';
+import { MoleculePacker } from './moleculePacker.js';
 
 /** Options for turning molecules into a training dataset. */
 export interface BuildDatasetOptions {
@@ -27,8 +27,8 @@ export async function buildDataset(
   molecules: AsyncIterable<Molecule> | Iterable<Molecule>,
   options: BuildDatasetOptions,
 ): Promise<MoleculeDataset> {
-  const kept: Molecule[] = [];
-  const seen = new Set<string>();
+  // Packed as they stream in: memory grows with the atoms kept, not with parsed Molecule objects.
+  const packer = new MoleculePacker(options.properties ?? [], options.elements);
   let read = 0;
   let tooLarge = 0;
   for await (const original of molecules) {
@@ -40,12 +40,10 @@ export async function buildDataset(
       continue;
     }
     if (mol.elements.length === 0) continue;
-    mol.elements.forEach((e) => seen.add(e));
-    kept.push(mol);
+    packer.add(mol, `molecule ${read}${mol.title ? ` (${mol.title})` : ''}`);
   }
-  const elements = options.elements ?? [...seen].sort((a, b) => atomicNumber(a) - atomicNumber(b));
   const encoding: AtomEncoding = {
-    elements,
+    elements: options.elements ?? packer.elementsSeen(),
     includeCharges: options.includeCharges ?? true,
     normalization: [...EDM_NORMALIZATION],
   };
@@ -55,9 +53,9 @@ export async function buildDataset(
   const card: DatasetCard = {
     name: options.name,
     source: options.source,
-    description: `${kept.length} of ${read} molecules read`,
+    description: `${packer.count} of ${read} molecules read`,
     filters,
     createdAt: new Date().toISOString(),
   };
-  return MoleculeDataset.fromMolecules(kept, encoding, card, options.properties ?? []);
+  return MoleculeDataset.fromPacked(packer.finish(encoding), encoding, card);
 }

@@ -37,6 +37,20 @@ describe('datasets and batches', () => {
     await expect(buildDataset(molecules, { name: 'x', source: 'x', elements: ['C', 'N', 'O'] })).rejects.toThrow(/molecule 1 .*element H is not in the vocabulary \[C, N, O\]/);
   });
 
+  it('streams molecules into packed arrays: vocabulary by atomic number when none is given, properties kept', async () => {
+    async function* stream() {
+      yield { elements: ['Cl', 'C'], positions: Float64Array.from([0, 0, 0, 1.8, 0, 0]), properties: { pic50: '6.5' } };
+      yield { elements: ['C', 'P', 'I'], positions: Float64Array.from([0, 0, 0, 1.8, 0, 0, 0, 2.1, 0]), properties: { pic50: '7' } };
+    }
+    const ds = await buildDataset(stream(), { name: 's', source: 's', properties: ['pic50'] });
+    expect(ds.encoding.elements).toEqual(['C', 'P', 'Cl', 'I']);
+    expect(ds.molecule(0).elements).toEqual(['Cl', 'C']);
+    expect(ds.molecule(1).elements).toEqual(['C', 'P', 'I']);
+    expect(ds.molecule(1).positions[7]).toBeCloseTo(2.1, 6);
+    expect(Array.from(ds.properties.pic50!)).toEqual([6.5, 7]);
+    await expect(buildDataset(stream(), { name: 's', source: 's', properties: ['ic50'] })).rejects.toThrow('molecule 1: property ic50 missing or not a number');
+  });
+
   it('collates normalised, centred, masked batches', () => {
     const ds = MoleculeDataset.fromMolecules(molecules, qm9Encoding(true), { name: 'f', source: 'f', filters: [] });
     const batch = collateBatch(ds, [0, 1]);

@@ -1,6 +1,7 @@
 import type { Molecule } from '../chem/molecule.js';
 import { type ContainerKind, packContainer, unpackContainer } from '../io/binaryContainer.js';
-import { type AtomEncoding, elementIndex } from './atomEncoding.js';
+import type { AtomEncoding } from './atomEncoding.js';
+import { MoleculePacker, type PackedMolecules } from './moleculePacker.js';
 
 const DATASET_CONTAINER: ContainerKind = { magic: 'EQMD', format: 'equimol-dataset', version: 1, what: 'dataset' };
 
@@ -102,31 +103,14 @@ export class MoleculeDataset {
     card: DatasetCard,
     propertyNames: string[] = [],
   ): MoleculeDataset {
-    const offsets: number[] = [0];
-    const elements: number[] = [];
-    const positions: number[] = [];
-    const properties: Record<string, number[]> = Object.fromEntries(propertyNames.map((p) => [p, []]));
-    let k = 0;
-    for (const mol of molecules) {
-      const where = `molecule ${k + 1}${mol.title ? ` (${mol.title})` : ''}`;
-      mol.elements.forEach((el) => elements.push(elementIndex(encoding, el, where)));
-      for (let i = 0; i < mol.positions.length; i++) positions.push(mol.positions[i]!);
-      offsets.push(elements.length);
-      for (const p of propertyNames) {
-        const v = Number(mol.properties?.[p]);
-        if (!Number.isFinite(v)) throw new Error(`${where}: property ${p} missing or not a number`);
-        properties[p]!.push(v);
-      }
-      k++;
-    }
-    return new MoleculeDataset(
-      encoding,
-      Uint32Array.from(offsets),
-      Uint8Array.from(elements),
-      Float32Array.from(positions),
-      Object.fromEntries(Object.entries(properties).map(([p, v]) => [p, Float32Array.from(v)])),
-      card,
-    );
+    const packer = new MoleculePacker(propertyNames, encoding.elements);
+    for (const mol of molecules) packer.add(mol, `molecule ${packer.count + 1}${mol.title ? ` (${mol.title})` : ''}`);
+    return MoleculeDataset.fromPacked(packer.finish(encoding), encoding, card);
+  }
+
+  /** A dataset of arrays packed by a `MoleculePacker`. */
+  static fromPacked(packed: PackedMolecules, encoding: AtomEncoding, card: DatasetCard): MoleculeDataset {
+    return new MoleculeDataset(encoding, packed.atomOffsets, packed.elementIndices, packed.positions, packed.properties, card);
   }
 
   /** Serialises to bytes (an "EQMD" container, see `io/binaryContainer.ts`). */

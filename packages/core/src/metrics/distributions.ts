@@ -1,6 +1,7 @@
 import type { Bond, Molecule } from '../chem/molecule.js';
 import { perceiveBonds } from '../chem/perceiveBonds.js';
 import { toOcl } from '../chem/openchemlib.js';
+import { bondAngle } from '../geometry/internalCoordinates.js';
 
 // Distances between the geometry/composition statistics of generated and reference molecules, a
 // finer check than EDM's stability: do bond lengths, bond angles, atom types and ring sizes look
@@ -58,7 +59,7 @@ export function collectDistributions(molecules: Iterable<Molecule>): MoleculeDis
           const a = list[i]!;
           const b = list[j]!;
           const [x, y] = mol.elements[a]! <= mol.elements[b]! ? [mol.elements[a]!, mol.elements[b]!] : [mol.elements[b]!, mol.elements[a]!];
-          push(stats.bondAngles, `${x}-${mol.elements[c]}-${y}`, angleDegrees(p, a, c, b));
+          push(stats.bondAngles, `${x}-${mol.elements[c]}-${y}`, bondAngle(p, a, c, b));
         }
       }
     });
@@ -68,14 +69,6 @@ export function collectDistributions(molecules: Iterable<Molecule>): MoleculeDis
     }
   }
   return stats;
-}
-
-function angleDegrees(p: Float64Array, a: number, c: number, b: number): number {
-  const u = [p[3 * a]! - p[3 * c]!, p[3 * a + 1]! - p[3 * c + 1]!, p[3 * a + 2]! - p[3 * c + 2]!];
-  const v = [p[3 * b]! - p[3 * c]!, p[3 * b + 1]! - p[3 * c + 1]!, p[3 * b + 2]! - p[3 * c + 2]!];
-  const dot = u[0]! * v[0]! + u[1]! * v[1]! + u[2]! * v[2]!;
-  const cos = dot / (Math.hypot(u[0]!, u[1]!, u[2]!) * Math.hypot(v[0]!, v[1]!, v[2]!));
-  return (Math.acos(Math.max(-1, Math.min(1, cos))) * 180) / Math.PI;
 }
 
 /** Total variation distance ½ Σ |p − q| between two count histograms (normalised here); 0..1. */

@@ -3,3 +3,8 @@ export * from './validity.js';
 export * from './novelty.js';
 export * from './distributions.js';
 export * from './evaluate.js';
+export * from './qed.js';
+export * from './drugLikeness.js';
+export * from './lewisStructure.js';
+export * from './geometryChecks.js';
+export * from './drugEvaluation.js';

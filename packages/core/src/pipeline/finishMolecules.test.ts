@@ -3,7 +3,10 @@ import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Molecule } from '../chem/molecule.js';
 import { heavyAtomsOnly } from '../chem/perceiveBonds.js';
+import { canonicalId, canonicalIdOfSmiles, toOcl } from '../chem/openchemlib.js';
+import { parseSdf } from '../io/sdf.js';
 import { parseXyz } from '../io/xyz.js';
+import { fixturePath } from '../testing/fixtures.js';
 import { registerOpenchemlibResources } from '../node/openchemlibResources.js';
 import { finishGeneratedMolecule, summarizeFinished } from './finishMolecules.js';
 
@@ -57,5 +60,27 @@ describe('finishGeneratedMolecule', () => {
     const scattered: Molecule = { elements: ['O', 'C'], positions: new Float64Array([0, 0, 0, 10, 0, 0]) };
     const finished = [generated(11, 0), generated(11, 1), generated(115, 2), scattered].map((m) => finishGeneratedMolecule(m));
     expect(summarizeFinished(finished)).toEqual({ count: 4, valid: 3, stable: 3, connected: 3, unique: 2 });
+  });
+
+  it('exports drug-like molecules with S, Cl, Br, I and P as the compounds they are, with MMFF94 hydrogens', () => {
+    // Six ZINC conformers (heavy atoms): sulfonamide + Cl, aryl I + Br on a pyrazole, an indole NH
+    // beside a thiazole, a vinyl phosphonate with F and a nitrile, a thiophosphoramide (P=S), a
+    // phosphonic acid. Generated molecules come without bonds, so only elements and coordinates go in.
+    const records = parseSdf(readFileSync(fixturePath('chem/zinc-drug-sample.sdf'), 'utf8'));
+    expect(new Set(records.flatMap((m) => m.elements))).toEqual(new Set(['C', 'N', 'O', 'F', 'S', 'Cl', 'Br', 'I', 'P']));
+    for (const record of records) {
+      const truth = toOcl(record).ocl;
+      let hydrogens = 0;
+      for (let a = 0; a < truth.getAllAtoms(); a++) hydrogens += truth.getImplicitHydrogens(a);
+      const f = finishGeneratedMolecule({ elements: record.elements, positions: record.positions }, { addHydrogens: true });
+      const exported = f.molecule;
+      expect(canonicalId(toOcl(exported).ocl), record.properties!.SMILES).toBe(canonicalId(truth));
+      expect(exported.elements.filter((e) => e === 'H'), record.properties!.SMILES).toHaveLength(hydrogens);
+      expect(f.issue ?? '', record.properties!.SMILES).not.toMatch(/bond orders|hydrogens/);
+      // The SMILES field says what the exported bonds say (EDM's rule would read the rings as saturated).
+      if (f.valid) expect(canonicalIdOfSmiles(f.smiles!), record.properties!.SMILES).toBe(canonicalId(truth));
+      // Hypervalent S and P stay neutral with S=O / P=O / P=S double bonds, as in the file.
+      expect(exported.formalCharges!.every((c) => c === 0)).toBe(true);
+    }
   });
 });

@@ -32,6 +32,7 @@ export interface FinishedMolecule {
   connected: boolean;
   /** Canonical id of the largest fragment when valid (for uniqueness). */
   id?: string;
+  /** When valid: SMILES of the exported structure (EDM's largest fragment where the export does not resolve). */
   smiles?: string;
   /** Why the molecule is invalid or its structure is questionable, for a chemist. */
   issue?: string;
@@ -55,7 +56,11 @@ export function finishGeneratedMolecule(generated: Molecule, options: FinishOpti
     molecule = completion.molecule;
     hydrogenWarning = completion.warning;
   }
-  const smiles = validity.valid && validity.id !== undefined ? smilesOfCanonicalId(validity.id) : undefined;
+  // The SMILES a chemist reads should say what the SDF's bonds say: the exported structure's (EDM's
+  // distance rule reads aromatic rings of drug-like molecules as saturated). EDM's reading stays
+  // where the export does not resolve; either way only for EDM-valid molecules, as before.
+  const exportedSmiles = structure.valid ? structure.molecule.properties?.SMILES : undefined;
+  const smiles = validity.valid && validity.id !== undefined ? (exportedSmiles ?? smilesOfCanonicalId(validity.id)) : undefined;
   // EDM's validity judges the bonds of its distance rule; the exported Kekulé structure may still
   // resolve (and get hydrogens), so the issue says which judgement failed.
   const connected = validity.fragments === 1;
