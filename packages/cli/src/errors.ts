@@ -15,13 +15,16 @@ export class UsageError extends Error {
   }
 }
 
-/** Exit status for an error: usage problems (ours, and core's impossible sampling options) are 2, the rest 1. */
+/** Core's errors for options the user chose (impossible sampling options, meaningless sampler options). */
+const CORE_USAGE_ERRORS = new Set(['SampleOptionsError', 'SamplerOptionError']);
+
+/** Exit status for an error: usage problems (ours, and core's option errors) are 2, the rest 1. */
 export function exitCodeOf(err: unknown): number {
-  return err instanceof UsageError || (err instanceof Error && err.name === 'SampleOptionsError') ? EXIT_USAGE : EXIT_FAILURE;
+  return err instanceof UsageError || (err instanceof Error && CORE_USAGE_ERRORS.has(err.name)) ? EXIT_USAGE : EXIT_FAILURE;
 }
 
 /** Core errors whose messages already say what is wrong and where (file, record, line). */
-const DESCRIBED_ERRORS = new Set(['SampleOptionsError', 'MoleculeParseError', 'MoleculeWriteError', 'TrajectoryFormatError', 'NpyFormatError', 'ModelFormatError', 'ConformerError', 'ViewerServerError', 'CompressedFileError', 'FileFormatError']);
+const DESCRIBED_ERRORS = new Set([...CORE_USAGE_ERRORS, 'MoleculeParseError', 'MoleculeWriteError', 'TrajectoryFormatError', 'NpyFormatError', 'ModelFormatError', 'ConformerError', 'ViewerServerError', 'CompressedFileError', 'FileFormatError']);
 
 function isDescribedError(err: Error): boolean {
   return err instanceof UsageError || DESCRIBED_ERRORS.has(err.name);

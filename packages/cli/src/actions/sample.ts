@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os';
 import { writeFile } from 'node:fs/promises';
 import {
   atomCountWeights,
+  createSampler,
   finishGeneratedMolecule,
   loadModelDirectory,
   registerOpenchemlibResources,
@@ -56,6 +57,7 @@ export async function runSample(args: SampleArgs): Promise<void> {
   const traj = args.trajectory === undefined ? undefined : await prepareOutput(args.trajectory, args.force);
   if (traj) outputs.push(traj);
   const backend = await activateBackend(args);
+  createSampler({ sampler: args.sampler, typeNoise }); // options the sampler has no use for fail here
   const model = await loadModelDirectory(modelDir);
   atomCountWeights(model, { atoms, atomRange }); // impossible sizes fail here, before any work
   const count = shard?.count ?? total;

@@ -12,7 +12,7 @@ function builder(y: Argv<GlobalArgs>) {
     .option('model', modelOption)
     .option('steps', { type: 'number', describe: "Denoising steps, strided over the model's T (default: T)" })
     .option('sampler', { choices: ['ancestral', 'ddim'] as const, default: 'ancestral' as const, describe: 'Reverse-process sampler' })
-    .option('type-noise', { type: 'number', default: 1, describe: "Noise scale on atom types per ancestral step, 0–1 (1 = EDM's sampler; lower raises validity only by making molecules carbon-richer, see the model card)" })
+    .option('type-noise', { type: 'number', describe: "Noise scale on atom types per ancestral step, 0–1 (default 1 = EDM's sampler; lower raises validity only by making molecules carbon-richer, see the model card); ancestral sampler only" })
     .option('seed', { type: 'number', default: 0, describe: 'Campaign seed; molecule i depends only on (seed, i)' })
     .option('atoms', { type: 'number', describe: 'Atoms per molecule (heavy atoms for heavy-atom models)' })
     .option('atoms-range', { type: 'string', describe: "Atom counts A-B, drawn from the model's histogram within the range" })

@@ -1,6 +1,7 @@
 import type { Molecule } from '../chem/molecule.js';
 import type { EquimolModel } from '../checkpoint/modelBundle.js';
-import { type ChainFrame, networkPredictor, type SamplerKind, sampleChain } from '../diffusion/samplers.js';
+import { type ChainFrame, networkPredictor, sampleChain } from '../diffusion/reverseChain.js';
+import { createSampler, type SamplerKind } from '../diffusion/samplers.js';
 import { NoiseSchedule } from '../diffusion/schedule.js';
 import type { Trajectory, TrajectoryFrame, TrajectoryMolecule } from '../io/trajectory.js';
 import { disposeParameters } from '../model/parameters.js';
@@ -17,7 +18,7 @@ export interface SampleOptions {
   sampler?: SamplerKind;
   /** Denoising steps (default: the model's T). */
   steps?: number;
-  /** Noise scale on atom types per ancestral step (default 1 = EDM; see `ChainOptions.typeNoise`). */
+  /** Noise scale on atom types per ancestral step (default 1 = EDM; see `AncestralOptions.typeNoise`); an error with DDIM. */
   typeNoise?: number;
   /** Molecules per network evaluation. */
   batchSize?: number;
@@ -86,6 +87,7 @@ export function sampleMolecules(model: EquimolModel, options: SampleOptions): Sa
   const seed = options.seed ?? 0;
   const start = options.startIndex ?? 0;
   const weights = atomCountWeights(model, options);
+  const sampler = createSampler(options);
   const encoding = model.meta.encoding;
   const rngs = Array.from({ length: options.count }, (_, k) => moleculeRng(seed, start + k));
   const counts = rngs.map((rng) => rng.categorical(weights));
@@ -129,20 +131,13 @@ export function sampleMolecules(model: EquimolModel, options: SampleOptions): Sa
       let out;
       try {
         out = sampleChain(
-          {
-            schedule: model.schedule,
-            nodeFeatures: model.dynamics.config.nodeFeatures,
-            normalization: encoding.normalization,
-            vocabularySize: encoding.elements.length,
-            includeCharges: encoding.includeCharges,
-          },
+          { schedule: model.schedule, encoding },
           network.predict,
           memberCounts,
           members.map((k) => rngs[k]!),
           {
-            sampler: options.sampler,
+            sampler,
             steps: options.steps,
-            typeNoise: options.typeNoise,
             frames,
             onFrame: frames > 0 ? collectFrame : undefined,
           },
