@@ -33,6 +33,7 @@ export * from './train/trainerState.js';
 export * from './train/trainer.js';
 export * from './diffusion/samplers.js';
 export * from './diffusion/reverseChain.js';
+export * from './diffusion/inpainting.js';
 export * from './pipeline/sampleMolecules.js';
 export * from './pipeline/finishMolecules.js';
 export * from './pipeline/datasetNll.js';
