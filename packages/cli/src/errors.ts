@@ -24,7 +24,7 @@ export function exitCodeOf(err: unknown): number {
 }
 
 /** Core errors whose messages already say what is wrong and where (file, record, line). */
-const DESCRIBED_ERRORS = new Set([...CORE_USAGE_ERRORS, 'MoleculeParseError', 'MoleculeWriteError', 'TrajectoryFormatError', 'NpyFormatError', 'ModelFormatError', 'ConformerError', 'ViewerServerError', 'CompressedFileError', 'FileFormatError']);
+const DESCRIBED_ERRORS = new Set([...CORE_USAGE_ERRORS, 'MoleculeParseError', 'MoleculeWriteError', 'TrajectoryFormatError', 'NpyFormatError', 'ModelFormatError', 'ConformerError', 'ViewerServerError', 'CompressedFileError', 'FileFormatError', 'HeldAtomsError', 'ElementNotInVocabularyError']);
 
 function isDescribedError(err: Error): boolean {
   return err instanceof UsageError || DESCRIBED_ERRORS.has(err.name);

@@ -35,5 +35,6 @@ export * from './diffusion/samplers.js';
 export * from './diffusion/reverseChain.js';
 export * from './diffusion/inpainting.js';
 export * from './pipeline/sampleMolecules.js';
+export * from './pipeline/heldAtoms.js';
 export * from './pipeline/finishMolecules.js';
 export * from './pipeline/datasetNll.js';

@@ -11,9 +11,11 @@ function builder(y: Argv<GlobalArgs>) {
     .option('train-smiles', { type: 'string', describe: 'Training SMILES for novelty: one `SMILES [name]` per line, # comments and a `smiles` header skipped' })
     .option('reference', { type: 'string', describe: 'Reference molecules (e.g. the training set) for atom-type, bond-length, angle and ring-size distances' })
     .option('hydrogens', { choices: ['auto', 'explicit', 'implicit'] as const, default: 'auto' as const, describe: 'explicit: molecules carry their H; implicit: judge heavy atoms only (H in the file are dropped; the view for heavy-atom models); auto: implicit iff no H at all' })
+    .option('scaffold', { type: 'string', describe: 'Held atoms of `sample --fix` (first record): also report the share containing them as a substructure, their largest coordinate deviation, and for two fragments whether they are joined and by how many atoms' })
     .option('json', { type: 'boolean', default: false, describe: 'Print the full report as JSON' })
     .option('skip-invalid', skipInvalidOption)
     .example('$0 eval out.sdf', 'the metrics as a table')
+    .example('$0 eval decorated.sdf --scaffold scaffold.sdf', 'how well constrained generation kept the scaffold')
     .example('$0 eval out.sdf --train-smiles qm9_train.smi --json > metrics.json', 'with novelty, as JSON');
 }
 

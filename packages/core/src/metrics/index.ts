@@ -3,3 +3,4 @@ export * from './validity.js';
 export * from './novelty.js';
 export * from './distributions.js';
 export * from './evaluate.js';
+export * from './scaffold.js';
