@@ -221,6 +221,7 @@ describe('equimol sample errors', () => {
     [['--shard', 'half'], /--shard must look like i\/n/],
     [['--frames', '5'], /--frames needs --trajectory/],
     [['--type-noise', '1.5'], /--type-noise must be a number between 0 and 1, got 1.5/],
+    [['--sampler', 'ddim', '--type-noise', '0.5'], /type noise applies only to the ancestral sampler; DDIM adds no noise/],
     [['--format', 'npz'], /npz is a binary format: write it to a file with -o FILE.npz/],
     [['--trajectory', 'traj.xyz'], /as \.sdf or \.json/],
   ])('equimol sample %s → exit 2 with one line', (args, message) => {

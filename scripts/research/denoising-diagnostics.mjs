@@ -42,7 +42,7 @@ const dataset = MoleculeDataset.fromBytes(readFileSync(datasetPath), datasetPath
 const { schedule } = model;
 const encoding = model.meta.encoding;
 const F = model.dynamics.config.nodeFeatures;
-const chainModel = { schedule, nodeFeatures: F, normalization: encoding.normalization, vocabularySize: encoding.elements.length, includeCharges: encoding.includeCharges };
+const chainModel = { schedule, encoding };
 const params = model.dynamics.layout.toTensors(model.params);
 
 // Same-size groups, so that no molecule is padded.

@@ -15,16 +15,16 @@ export class UsageError extends Error {
   }
 }
 
-/** Exit status for an error: usage problems (ours, and core's impossible sampling options) are 2, the rest 1. */
+/** Core's errors for options the user chose (impossible sampling options, meaningless sampler options). */
+const CORE_USAGE_ERRORS = new Set(['SampleOptionsError', 'SamplerOptionError', 'ScheduleSettingError', 'MoleculeTooLargeError']);
+
+/** Exit status for an error: usage problems (ours, and core's option errors) are 2, the rest 1. */
 export function exitCodeOf(err: unknown): number {
-  return err instanceof UsageError || (err instanceof Error && USAGE_ERRORS.has(err.name)) ? EXIT_USAGE : EXIT_FAILURE;
+  return err instanceof UsageError || (err instanceof Error && CORE_USAGE_ERRORS.has(err.name)) ? EXIT_USAGE : EXIT_FAILURE;
 }
 
-/** Core errors about what the user asked for (options a model or run cannot honour). */
-const USAGE_ERRORS = new Set(['SampleOptionsError', 'ScheduleSettingError', 'MoleculeTooLargeError']);
-
 /** Core errors whose messages already say what is wrong and where (file, record, line). */
-const DESCRIBED_ERRORS = new Set(['SampleOptionsError', 'ScheduleSettingError', 'MoleculeTooLargeError', 'TrainingStoppedError', 'MoleculeParseError', 'MoleculeWriteError', 'TrajectoryFormatError', 'NpyFormatError', 'ModelFormatError', 'ConformerError', 'ViewerServerError', 'CompressedFileError', 'FileFormatError']);
+const DESCRIBED_ERRORS = new Set([...CORE_USAGE_ERRORS, 'MoleculeParseError', 'MoleculeWriteError', 'TrajectoryFormatError', 'NpyFormatError', 'ModelFormatError', 'ConformerError', 'ViewerServerError', 'CompressedFileError', 'FileFormatError', 'HeldAtomsError', 'ElementNotInVocabularyError', 'TrainingStoppedError']);
 
 function isDescribedError(err: Error): boolean {
   return err instanceof UsageError || DESCRIBED_ERRORS.has(err.name);

@@ -74,3 +74,19 @@ export function parseList(text: string | undefined): string[] | undefined {
     .filter((s) => s !== '');
   return items.length > 0 ? items : undefined;
 }
+
+/** `--fix-atoms 1-6,9` → the 1-based atom numbers, ascending and without repeats. */
+export function parseAtomSelection(text: string | undefined): number[] | undefined {
+  if (text === undefined) return undefined;
+  const picked = new Set<number>();
+  for (const part of text.split(',').map((s) => s.trim())) {
+    const m = /^(\d+)(?:\s*-\s*(\d+))?$/.exec(part);
+    if (!m) throw new UsageError(`--fix-atoms must look like 1-6,9 (atom numbers from 1, as in the SD file), got "${text}"`);
+    const lo = Number(m[1]);
+    const hi = m[2] === undefined ? lo : Number(m[2]);
+    if (lo < 1) throw new UsageError(`--fix-atoms ${text}: atom numbers start at 1`);
+    if (lo > hi) throw new UsageError(`--fix-atoms ${text}: in ${part} the first atom is after the last`);
+    for (let i = lo; i <= hi; i++) picked.add(i);
+  }
+  return [...picked].sort((a, b) => a - b);
+}

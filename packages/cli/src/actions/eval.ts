@@ -11,10 +11,12 @@ import {
   type EvaluationOptions,
   type EvaluationReport,
   evaluateMolecules,
+  evaluateScaffold,
   evaluationView,
   type Molecule,
   parseSmilesFile,
   referenceSetFromSmiles,
+  type ScaffoldReport,
 } from '@equimol/core/node';
 import { note } from '../context.js';
 import { readMoleculeFiles } from '../files.js';
@@ -139,12 +141,29 @@ async function runDrugEval(args: EvalArgs, molecules: Molecule[]): Promise<void>
   else process.stdout.write(drugReportTable(args.file, report));
 }
 
+function scaffoldTable(file: string, r: ScaffoldReport): string {
+  const rows = [
+    ['scaffold metric', 'value'],
+    [r.pieces === 2 ? 'contains both fragments' : 'contains the scaffold', percent(r.containsScaffold)],
+    [r.pieces === 2 ? 'valid, connected, both fragments' : 'valid, connected, scaffold kept', percent(r.validConnectedWithScaffold)],
+    ['held atoms: largest deviation', r.heldMaxDeviation === null ? 'n/a' : `${r.heldMaxDeviation.toFixed(4)} Å (${r.heldCompared} molecules)`],
+  ];
+  if (r.linker) {
+    rows.push(['fragments joined into one molecule', percent(r.linker.joined)]);
+    const lengths = Object.entries(r.linker.lengths).map(([atoms, n]) => `${atoms} atoms: ${n}`).join(', ');
+    rows.push(['linker length (atoms between the fragments)', lengths || 'n/a']);
+  }
+  return `\n${file}: ${r.scaffoldAtoms} heavy atoms in ${r.pieces} piece(s)\n\n${table(rows)}\n`;
+}
+
 /** `equimol eval`: EDM's metrics (and distribution distances) of a molecule file, as a table or JSON. */
 export async function runEval(args: EvalArgs): Promise<void> {
   requireInputFile(args.file, 'molecules to evaluate');
   if (args.trainSmiles !== undefined) requireInputFile(args.trainSmiles, '--train-smiles');
   if (args.reference !== undefined) requireInputFile(args.reference, '--reference');
   if (!args.drug && args.plots !== undefined) throw new UsageError('--plots needs --drug (histograms of the drug-likeness descriptors)');
+  if (args.scaffold !== undefined) requireInputFile(args.scaffold, '--scaffold');
+  if (args.drug && args.scaffold !== undefined) throw new UsageError('--scaffold and --drug are separate reports: run eval once with each');
   const molecules = await readAll(args.file, args);
   if (molecules.length === 0) throw new Error(`${args.file} holds no molecules`);
   if (args.drug) return runDrugEval(args, molecules);
@@ -157,6 +176,17 @@ export async function runEval(args: EvalArgs): Promise<void> {
     options.reference = collectDistributions(evaluationView(await readAll(args.reference, args), view).molecules);
   }
   const report = evaluateMolecules(molecules, options);
-  if (args.json) process.stdout.write(JSON.stringify({ file: args.file, ...report }, null, 2) + '\n');
-  else process.stdout.write(reportTable(args.file, report));
+  let scaffold: ScaffoldReport | undefined;
+  if (args.scaffold !== undefined) {
+    const [held] = await readAll(args.scaffold, args);
+    if (!held) throw new Error(`${args.scaffold} holds no molecule`);
+    scaffold = evaluateScaffold(molecules, held, options);
+  }
+  if (args.json) {
+    const scaffoldJson = scaffold ? { scaffold: { file: args.scaffold, ...scaffold, metrics: undefined } } : {};
+    process.stdout.write(JSON.stringify({ file: args.file, ...report, ...scaffoldJson }, null, 2) + '\n');
+  } else {
+    process.stdout.write(reportTable(args.file, report));
+    if (scaffold) process.stdout.write(scaffoldTable(args.scaffold!, scaffold));
+  }
 }

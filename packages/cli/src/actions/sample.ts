@@ -2,6 +2,7 @@ import { availableParallelism } from 'node:os';
 import { writeFile } from 'node:fs/promises';
 import {
   atomCountWeights,
+  createSampler,
   finishGeneratedMolecule,
   loadModelDirectory,
   registerOpenchemlibResources,
@@ -15,12 +16,13 @@ import {
   writeSdfFile,
 } from '@equimol/core/node';
 import { activateBackend, note } from '../context.js';
+import { readHeldAtoms } from '../heldAtoms.js';
 import { UsageError } from '../errors.js';
 import { moleculesText, outputFormat, writeMolecules } from '../files.js';
 import { duration, percent, rate } from '../format.js';
 import { DEFAULT_MODEL, resolveModelDirectory } from '../models.js';
 import { integerOption, numberOption, parseAtomRange, parseShard } from '../options.js';
-import { type OutputFile, prepareOutput, writeOutputs } from '../output.js';
+import { type OutputFile, prepareOutput, requireInputFile, writeOutputs } from '../output.js';
 import { createProgress } from '../progress.js';
 import type { SampleArgs } from '../commands/sample.js';
 
@@ -40,6 +42,11 @@ export async function runSample(args: SampleArgs): Promise<void> {
   const seed = integerOption('seed', args.seed, 0)!;
   const typeNoise = numberOption('type-noise', args.typeNoise, 0, 1);
   const frames = integerOption('frames', args.frames);
+  const resample = integerOption('resample', args.resample);
+  const fixFiles = args.fix ?? [];
+  if (fixFiles.length === 0 && args.fixAtoms !== undefined) throw new UsageError('--fix-atoms needs --fix FILE');
+  if (fixFiles.length === 0 && resample !== undefined) throw new UsageError('--resample needs --fix FILE');
+  for (const file of fixFiles) requireInputFile(file, '--fix');
   if (frames !== undefined && args.trajectory === undefined) throw new UsageError('--frames needs --trajectory FILE');
   const shard = parseShard(args.shard, total);
   const toStdout = args.output === undefined || args.output === '-';
@@ -56,8 +63,10 @@ export async function runSample(args: SampleArgs): Promise<void> {
   const traj = args.trajectory === undefined ? undefined : await prepareOutput(args.trajectory, args.force);
   if (traj) outputs.push(traj);
   const backend = await activateBackend(args);
+  createSampler({ sampler: args.sampler, typeNoise }); // options the sampler has no use for fail here
   const model = await loadModelDirectory(modelDir);
-  atomCountWeights(model, { atoms, atomRange }); // impossible sizes fail here, before any work
+  const fixed = fixFiles.length > 0 ? await readHeldAtoms(fixFiles, args.fixAtoms, model.meta.encoding, model.meta.name, args) : undefined;
+  atomCountWeights(model, { atoms, atomRange, fixed }); // impossible sizes fail here, before any work
   const count = shard?.count ?? total;
   // Results do not depend on the thread count (molecule i is seeded by (seed, i)), so use the cores.
   const workers = Math.min(count, requestedWorkers ?? (backend.name === 'wasm' || backend.name === 'cpu' ? availableParallelism() : 1));
@@ -74,6 +83,8 @@ export async function runSample(args: SampleArgs): Promise<void> {
   if (typeNoise !== undefined) options.typeNoise = typeNoise;
   if (atoms !== undefined) options.atoms = atoms;
   if (atomRange !== undefined) options.atomRange = atomRange;
+  if (fixed !== undefined) options.fixed = fixed;
+  if (resample !== undefined) options.resample = resample;
   if (traj) options.trajectoryFrames = frames ?? 100;
   if (shard) note(args, `shard ${shard.index}/${shard.of}: molecules ${shard.start}..${shard.start + shard.count - 1} of ${total}`);
 

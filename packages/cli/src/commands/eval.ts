@@ -14,11 +14,13 @@ function builder(y: Argv<GlobalArgs>) {
     .option('drug', { type: 'boolean', default: false, describe: 'Drug-discovery report: validity of the exported Lewis structure (RDKit), uniqueness, novelty, descriptors and QED against --reference (Wasserstein-1), PoseBusters-style geometry checks; EDM\'s rule beside it' })
     .option('geometry', { type: 'boolean', default: true, describe: 'With --drug: run the geometry checks (MMFF94 relaxation, ~0.15 s per molecule); --no-geometry skips them' })
     .option('plots', { type: 'string', describe: 'With --drug: write a histogram PNG per descriptor into this folder' })
+    .option('scaffold', { type: 'string', describe: 'Held atoms of `sample --fix` (first record): also report the share containing them as a substructure, their largest coordinate deviation, and for two fragments whether they are joined and by how many atoms' })
     .option('json', { type: 'boolean', default: false, describe: 'Print the full report as JSON' })
     .option('skip-invalid', skipInvalidOption)
     .example('$0 eval out.sdf', 'the metrics as a table')
     .example('$0 eval out.sdf --train-smiles qm9_train.smi --json > metrics.json', 'with novelty, as JSON')
-    .example('$0 eval out.sdf --drug --reference zinc_test.sdf.gz --train-smiles zinc_train.smi --plots plots/', 'drug-likeness, QED and geometry against the test split, with histograms');
+    .example('$0 eval out.sdf --drug --reference zinc_test.sdf.gz --train-smiles zinc_train.smi --plots plots/', 'drug-likeness, QED and geometry against the test split, with histograms')
+    .example('$0 eval decorated.sdf --scaffold scaffold.sdf', 'how well constrained generation kept the scaffold');
 }
 
 /** Arguments of `equimol eval`. */

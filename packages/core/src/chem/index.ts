@@ -4,6 +4,7 @@ export * from './bondLengths.js';
 export * from './perceiveBonds.js';
 export * from './openchemlib.js';
 export * from './bondOrders.js';
+export * from './substructure.js';
 export * from './conformers.js';
 export * from './hydrogens.js';
 export * from './rdkit.js';

@@ -122,3 +122,8 @@ export function canonicalIdOfSmiles(smiles: string): string | undefined {
     return undefined;
   }
 }
+
+/** The constitution of a SMILES string as a molecule (heavy atoms and bonds, no coordinates), e.g. a substructure query. */
+export function moleculeOfSmiles(smiles: string): Molecule {
+  return fromOcl(OclMolecule.fromSmiles(smiles), smiles);
+}

@@ -52,3 +52,46 @@ export function elementIndex(encoding: AtomEncoding, element: string, where?: st
 export function vocabularyAtomicNumbers(encoding: AtomEncoding): number[] {
   return encoding.elements.map(atomicNumber);
 }
+
+/**
+ * Writes the normalised features of one atom of vocabulary index `type` into row `row` of a flat
+ * [rows, F] array: one-hot / norm[1], then the atomic number / norm[2] when charges are included.
+ */
+export function encodeAtomFeatures(encoding: AtomEncoding, type: number, features: Float32Array, row: number, atomicNumbers = vocabularyAtomicNumbers(encoding)): void {
+  const F = featureCount(encoding);
+  const V = encoding.elements.length;
+  features[row * F + type] = 1 / encoding.normalization[1];
+  if (encoding.includeCharges) features[row * F + V] = atomicNumbers[type]! / encoding.normalization[2];
+}
+
+/** Atoms decoded from a normalised state: positions in Å, vocabulary indices, rounded integer feature. */
+export interface DecodedAtoms {
+  /** [rows, 3] in Å (zero where the mask is zero). */
+  positions: Float32Array;
+  /** [rows] index into the vocabulary (−1 where the mask is zero). */
+  types: Int32Array;
+  /** [rows] rounded integer feature (atomic number), or empty without charges. */
+  charges: Int32Array;
+}
+
+/**
+ * EDM's decoding of p(x, h | z_0): positions unscaled, the atom type the argmax of the one-hot part,
+ * the integer feature rounded. zx: [rows, 3], zh: [rows, F], mask: [rows].
+ */
+export function decodeAtoms(encoding: AtomEncoding, zx: Float32Array, zh: Float32Array, mask: ArrayLike<number>): DecodedAtoms {
+  const F = featureCount(encoding);
+  const V = encoding.elements.length;
+  const [normX, , normInt] = encoding.normalization;
+  const rows = mask.length;
+  const positions = Float32Array.from(zx, (v) => v * normX);
+  const types = new Int32Array(rows).fill(-1);
+  const charges = new Int32Array(encoding.includeCharges ? rows : 0);
+  for (let row = 0; row < rows; row++) {
+    if (!mask[row]) continue;
+    let best = 0;
+    for (let v = 1; v < V; v++) if (zh[row * F + v]! > zh[row * F + best]!) best = v;
+    types[row] = best;
+    if (encoding.includeCharges) charges[row] = Math.round(zh[row * F + V]! * normInt);
+  }
+  return { positions, types, charges };
+}

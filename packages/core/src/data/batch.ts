@@ -1,6 +1,6 @@
 import { removeCenterOfMassInPlace } from '../geometry/centerOfMass.js';
 import type { Rng } from '../random/rng.js';
-import { type AtomEncoding, featureCount, vocabularyAtomicNumbers } from './atomEncoding.js';
+import { type AtomEncoding, encodeAtomFeatures, featureCount, vocabularyAtomicNumbers } from './atomEncoding.js';
 import type { MoleculeDataset } from './dataset.js';
 
 /**
@@ -28,8 +28,7 @@ export function collateBatch(dataset: MoleculeDataset, indices: number[], contex
   const atomCounts = indices.map((i) => dataset.atomCount(i));
   const N = Math.max(...atomCounts);
   const F = featureCount(encoding);
-  const V = encoding.elements.length;
-  const charges = vocabularyAtomicNumbers(encoding);
+  const atomicNumbers = vocabularyAtomicNumbers(encoding);
   const positions = new Float32Array(B * N * 3);
   const features = new Float32Array(B * N * F);
   const nodeMask = new Float32Array(B * N);
@@ -40,8 +39,7 @@ export function collateBatch(dataset: MoleculeDataset, indices: number[], contex
       const type = dataset.elementIndices[start + a]!;
       nodeMask[row] = 1;
       positions.set(dataset.positions.subarray(3 * (start + a), 3 * (start + a) + 3), 3 * row);
-      features[row * F + type] = 1 / encoding.normalization[1];
-      if (encoding.includeCharges) features[row * F + V] = charges[type]! / encoding.normalization[2];
+      encodeAtomFeatures(encoding, type, features, row, atomicNumbers);
     }
   });
   for (let k = 0; k < positions.length; k++) positions[k]! /= encoding.normalization[0];

@@ -1,4 +1,5 @@
 import { removeCenterOfMassInPlace } from '../geometry/centerOfMass.js';
+import { NoiseSchedule } from './schedule.js';
 import type { Rng } from '../random/rng.js';
 
 /**
@@ -76,4 +77,21 @@ export function noisyState(clean: Float32Array, eps: Float32Array, alpha: ArrayL
     out[k] = alpha[b]! * clean[k]! + sigma[b]! * eps[k]!;
   }
   return out;
+}
+
+/**
+ * The forward transition q(z_t | z_s) for s < t: z_t = α_{t|s}·z_s + σ_{t|s}·ε, the same for every
+ * molecule of a batch. RePaint uses it to jump back and take a reverse step again.
+ */
+export function forwardTransition(
+  z: { x: Float32Array; h: Float32Array },
+  gammaT: number,
+  gammaS: number,
+  eps: { x: Float32Array; h: Float32Array },
+): { x: Float32Array; h: Float32Array } {
+  const { sigma2TGivenS, alphaTGivenS } = NoiseSchedule.transition(gammaT, gammaS);
+  const alpha = [alphaTGivenS];
+  const sigma = [Math.sqrt(sigma2TGivenS)];
+  // One "molecule" spanning the whole batch: the factors are shared.
+  return { x: noisyState(z.x, eps.x, alpha, sigma, z.x.length, 1), h: noisyState(z.h, eps.h, alpha, sigma, z.h.length, 1) };
 }

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../random/rng.js';
 import { maxAbsDiff } from '../testing/fixtures.js';
-import { type ChainModel, type NoisePredictor, sampleChain, timestepSequence } from './samplers.js';
+import { type ChainModel, type NoisePredictor, sampleChain } from './reverseChain.js';
+import { Ancestral, createSampler, Ddim, type Sampler, SamplerOptionError, timestepSequence } from './samplers.js';
 import { EDM_QM9_SCHEDULE, NoiseSchedule } from './schedule.js';
 
 // With an oracle that knows the single data point (x*, h*), ε̂(z_t) = (z_t − α_t·x*)/σ_t is the exact
@@ -16,7 +17,7 @@ types.forEach((t, a) => {
   hStar[a * F + t] = 0.25;
   hStar[a * F + V] = [6, 7, 8, 9][t]! / 10;
 });
-const model: ChainModel = { schedule, nodeFeatures: F, normalization: [1, 4, 10], vocabularySize: V, includeCharges: true };
+const model: ChainModel = { schedule, encoding: { elements: ['C', 'N', 'O', 'F'], includeCharges: true, normalization: [1, 4, 10] } };
 const oracle: NoisePredictor = (zx, zh, step) => {
   const g = schedule.gammaAtStep(step);
   const a = NoiseSchedule.alpha(g);
@@ -38,9 +39,9 @@ describe('reverse-process samplers', () => {
     expect(timestepSequence(10, 50)).toEqual([10, 9, 8, 7, 6, 5, 4, 3, 2, 1, 0]);
   });
 
-  for (const [sampler, steps] of [['ancestral', 1000], ['ancestral', 50], ['ddim', 50]] as const) {
-    it(`${sampler} with ${steps} steps recovers the data point from an exact noise oracle`, () => {
-      const out = sampleChain(model, oracle, [3, 3], [new Rng(1), new Rng(2)], { sampler, steps });
+  for (const [kind, steps] of [['ancestral', 1000], ['ancestral', 50], ['ddim', 50]] as const) {
+    it(`${kind} with ${steps} steps recovers the data point from an exact noise oracle`, () => {
+      const out = sampleChain(model, oracle, [3, 3], [new Rng(1), new Rng(2)], { sampler: createSampler({ sampler: kind }), steps });
       for (let b = 0; b < 2; b++) {
         expect(maxAbsDiff(out.positions.subarray(9 * b, 9 * b + 9), xStar)).toBeLessThan(0.05);
         expect(Array.from(out.types.subarray(3 * b, 3 * b + 3))).toEqual(types);
@@ -85,7 +86,7 @@ describe('reverse-process samplers', () => {
     const inert: NoisePredictor = (zx, zh) => ({ epsX: new Float32Array(zx.length), epsH: new Float32Array(zh.length) });
     const x = Float32Array.from(xStar);
     const h = Float32Array.from({ length: 3 * F }, (_, i) => Math.sin(7 * i)); // argmax per atom: 2, 0, 1
-    const run = (seed: number, typeNoise?: number) => sampleChain(model, inert, [3], [new Rng(seed)], { start: { step: 200, x, h }, typeNoise });
+    const run = (seed: number, typeNoise?: number) => sampleChain(model, inert, [3], [new Rng(seed)], { start: { step: 200, x, h }, sampler: new Ancestral({ typeNoise }) });
     const quiet = [run(1, 0), run(2, 0)];
     for (const out of quiet) expect(Array.from(out.types)).toEqual([2, 0, 1]);
     expect(Array.from(run(1, 1).positions)).toEqual(Array.from(quiet[0]!.positions)); // same draws, same position path
@@ -93,5 +94,56 @@ describe('reverse-process samplers', () => {
     const flips = [1, 2, 3, 4, 5, 6].filter((seed) => Array.from(run(seed, 1).types).join() !== '2,0,1');
     expect(flips.length).toBeGreaterThan(0);
     expect(() => run(1, -0.5)).toThrow(/typeNoise must be a finite number ≥ 0/);
+  });
+
+  describe('through the sampler interface', () => {
+    // One step t → s from z_t = α_t·x + σ_t·ε with the exact ε, on a flat state.
+    const x = Float32Array.from([0.3, -1.2, 0.8, 0.5]);
+    const e = Float32Array.from([1.1, 0.4, -0.7, -0.2]);
+    const [t, s] = [600, 450];
+    const [gt, gs] = [schedule.gammaAtStep(t), schedule.gammaAtStep(s)];
+    const zt = (): { x: Float32Array; h: Float32Array } => {
+      const [a, sg] = [NoiseSchedule.alpha(gt), NoiseSchedule.sigma(gt)];
+      return { x: Float32Array.from(x, (v, i) => a * v + sg * e[i]!), h: Float32Array.from(x, (v, i) => a * v + sg * e[i]!) };
+    };
+    const zeros = () => ({ x: new Float32Array(4), h: new Float32Array(4) });
+
+    it('DDIM with the exact noise lands on α_s·x + σ_s·ε and never draws noise', () => {
+      const ddim: Sampler = new Ddim();
+      let draws = 0;
+      const out = ddim.step(zt(), { x: e, h: e }, gt, gs, () => (draws++, zeros()));
+      const want = Float32Array.from(x, (v, i) => NoiseSchedule.alpha(gs) * v + NoiseSchedule.sigma(gs) * e[i]!);
+      expect(maxAbsDiff(out.x, want)).toBeLessThan(1e-5);
+      expect(maxAbsDiff(out.h, want)).toBeLessThan(1e-5);
+      expect(draws).toBe(0);
+      expect(ddim.timesteps(1000, 50)).toEqual(timestepSequence(1000, 50));
+    });
+
+    it('ancestral without noise gives the posterior mean of q(z_s | z_t, x), draws noise once per step, and scales only the type noise', () => {
+      const ancestral: Sampler = new Ancestral();
+      let draws = 0;
+      const out = ancestral.step(zt(), { x: e, h: e }, gt, gs, () => (draws++, zeros()));
+      const { sigma2TGivenS, alphaTGivenS } = NoiseSchedule.transition(gt, gs);
+      const s2t = NoiseSchedule.sigma(gt) ** 2;
+      const z = zt().x;
+      const mean = Float32Array.from(x, (v, i) => (alphaTGivenS * NoiseSchedule.sigma(gs) ** 2 * z[i]!) / s2t + (NoiseSchedule.alpha(gs) * sigma2TGivenS * v) / s2t);
+      expect(maxAbsDiff(out.x, mean)).toBeLessThan(1e-5);
+      expect(draws).toBe(1);
+      const ones = () => ({ x: new Float32Array(4).fill(1), h: new Float32Array(4).fill(1) });
+      const full = new Ancestral().step(zt(), { x: e, h: e }, gt, gs, ones);
+      const quiet = new Ancestral({ typeNoise: 0 }).step(zt(), { x: e, h: e }, gt, gs, ones);
+      expect(Array.from(quiet.x)).toEqual(Array.from(full.x));
+      expect(maxAbsDiff(quiet.h, mean)).toBeLessThan(1e-5);
+      expect(maxAbsDiff(full.h, mean)).toBeGreaterThan(0.01);
+    });
+
+    it('rejects options that mean nothing for the chosen sampler', () => {
+      expect(createSampler()).toBeInstanceOf(Ancestral);
+      expect(createSampler({ sampler: 'ancestral', typeNoise: 0.5 })).toMatchObject({ kind: 'ancestral', typeNoise: 0.5 });
+      expect(createSampler({ sampler: 'ddim' })).toBeInstanceOf(Ddim);
+      expect(() => createSampler({ sampler: 'ddim', typeNoise: 0.5 })).toThrow(SamplerOptionError);
+      expect(() => createSampler({ sampler: 'ddim', typeNoise: 0.5 })).toThrow(/type noise applies only to the ancestral sampler/);
+      expect(() => createSampler({ sampler: 'euler' as 'ddim' })).toThrow(/unknown sampler "euler"/);
+    });
   });
 });

@@ -8,3 +8,4 @@ export * from './drugLikeness.js';
 export * from './lewisStructure.js';
 export * from './geometryChecks.js';
 export * from './drugEvaluation.js';
+export * from './scaffold.js';

@@ -70,4 +70,40 @@ describe('sampleMolecules', () => {
       expect(traj.frames[0]!.snr).toBeLessThan(1e-3);
     }
   });
+
+  describe('with held atoms (inpainting)', () => {
+    // Two atoms of a molecule, far from the origin, in the user's frame.
+    const fixed = { elements: ['O', 'N'], positions: Float64Array.from([10.123456789, -4.5, 3.25, 11.3, -4.1, 3.9]) };
+
+    it('holds the atoms first, at exactly their input coordinates and elements, marked in a data field; the same seed gives the same molecules', () => {
+      const a = sampleMolecules(model, { count: 4, seed: 2, fixed, resample: 2 });
+      for (const m of a.molecules) {
+        expect(m.elements.slice(0, 2)).toEqual(['O', 'N']);
+        expect(Array.from(m.positions.subarray(0, 6))).toEqual(Array.from(fixed.positions));
+        expect(m.properties?.held_atoms).toBe('1-2');
+      }
+      expect(positions(sampleMolecules(model, { count: 4, seed: 2, fixed, resample: 2 }))).toEqual(positions(a));
+      expect(positions(sampleMolecules(model, { count: 4, seed: 2, fixed, resample: 1 }))).not.toEqual(positions(a));
+    });
+
+    it('draws atom counts above the held part: histogram counts that are too small are drawn again from the larger ones', () => {
+      // The histogram has sizes 2, 4, 5; with 2 held atoms a drawn 2 becomes 4 or 5, the others stay.
+      const free = sampleMolecules(model, { count: 12, seed: 3 }).molecules.map((m) => m.elements.length);
+      const held = sampleMolecules(model, { count: 12, seed: 3, fixed }).molecules.map((m) => m.elements.length);
+      expect(free).toContain(2);
+      held.forEach((n, i) => expect(free[i] === 2 ? [4, 5] : [free[i]]).toContain(n));
+      expect(atomCountWeights(model, { fixed: { elements: ['C', 'C', 'C', 'C'], positions: [] } })).toEqual([0, 0, 3, 0, 5, 2]);
+      expect(() => atomCountWeights(model, { fixed: { elements: new Array(5).fill('C'), positions: [] } })).toThrow(/held part has 5 atoms, as many as the model's largest molecules \(5\)/);
+      expect(() => sampleMolecules(model, { count: 1, fixed, atoms: 2 })).toThrow(SampleOptionsError);
+      expect(() => sampleMolecules(model, { count: 1, fixed, atoms: 2 })).toThrow(/held part has 2 atoms: a molecule of 2 atoms leaves none to generate/);
+      expect(() => sampleMolecules(model, { count: 1, fixed, atomRange: [1, 2] })).toThrow(/no molecule size in 1–2/);
+      expect(sampleMolecules(model, { count: 1, fixed, atoms: 7 }).molecules[0]!.elements).toHaveLength(7);
+    });
+
+    it('refuses resampling without held atoms, and elements the model does not know', () => {
+      expect(() => sampleMolecules(model, { count: 1, resample: 3 })).toThrow(/resampling applies only to inpainting/);
+      expect(() => sampleMolecules(model, { count: 1, fixed, resample: 0 })).toThrow(/resample must be an integer ≥ 1, got 0/);
+      expect(() => sampleMolecules(model, { count: 1, fixed: { elements: ['C', 'H'], positions: [0, 0, 0, 1.1, 0, 0] } })).toThrow(/held atom 2: element H is not in the vocabulary \[C, N, O, F\]/);
+    });
+  });
 });

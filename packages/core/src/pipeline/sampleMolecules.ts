@@ -1,7 +1,9 @@
 import { memoryBudget, type MemoryBudget, resolveMicroBatch } from '../backend/memoryBudget.js';
 import type { Molecule } from '../chem/molecule.js';
 import type { EquimolModel } from '../checkpoint/modelBundle.js';
-import { type ChainFrame, networkPredictor, type SamplerKind, sampleChain } from '../diffusion/samplers.js';
+import { type ChainFrame, networkPredictor, sampleChain } from '../diffusion/reverseChain.js';
+import { createSampler, type SamplerKind } from '../diffusion/samplers.js';
+import { checkHeldAtoms, type HeldAtoms, Inpainting } from '../diffusion/inpainting.js';
 import { NoiseSchedule } from '../diffusion/schedule.js';
 import type { Trajectory, TrajectoryFrame, TrajectoryMolecule } from '../io/trajectory.js';
 import { disposeParameters } from '../model/parameters.js';
@@ -18,7 +20,7 @@ export interface SampleOptions {
   sampler?: SamplerKind;
   /** Denoising steps (default: the model's T). */
   steps?: number;
-  /** Noise scale on atom types per ancestral step (default 1 = EDM; see `ChainOptions.typeNoise`). */
+  /** Noise scale on atom types per ancestral step (default 1 = EDM; see `AncestralOptions.typeNoise`); an error with DDIM. */
   typeNoise?: number;
   /** Most molecules per network evaluation (default 64); fewer where the backend's memory requires it. */
   batchSize?: number;
@@ -30,6 +32,14 @@ export interface SampleOptions {
   atomRange?: [number, number];
   /** Keep this many frames per molecule of the denoising chain (0 = none). */
   trajectoryFrames?: number;
+  /**
+   * Atoms to hold (inpainting): their elements and coordinates are kept, the model generates the
+   * rest. They come first in every molecule, at exactly these coordinates, and the new atoms sit in
+   * the same frame.
+   */
+  fixed?: HeldAtoms;
+  /** With `fixed`: times each reverse transition is taken, re-noising in between (RePaint; default 1). */
+  resample?: number;
   /** Called as molecules finish (done, total). */
   onProgress?: (done: number, total: number) => void;
   /** Called with each trajectory frame of molecule `index` as soon as it exists (needs trajectoryFrames). */
@@ -58,11 +68,13 @@ export function moleculeRng(seed: number, index: number): Rng {
 }
 
 /** The atom-count distribution sampling draws from, after applying `atoms`/`atomRange`. */
-export function atomCountWeights(model: EquimolModel, options: Pick<SampleOptions, 'atoms' | 'atomRange'>): number[] {
+export function atomCountWeights(model: EquimolModel, options: Pick<SampleOptions, 'atoms' | 'atomRange' | 'fixed'>): number[] {
   const hist = model.meta.atomCountHistogram;
   const weights = hist.map((c, n) => (n === 0 ? 0 : c));
+  const held = options.fixed?.elements.length ?? 0;
   if (options.atoms !== undefined) {
     if (!Number.isInteger(options.atoms) || options.atoms < 1) throw new SampleOptionsError(`atom count must be a positive integer, got ${options.atoms}`);
+    if (options.atoms <= held) throw new SampleOptionsError(`the held part has ${held} atoms: a molecule of ${options.atoms} atoms leaves none to generate`);
     const w = new Array<number>(Math.max(hist.length, options.atoms + 1)).fill(0);
     w[options.atoms] = 1;
     return w;
@@ -76,9 +88,22 @@ export function atomCountWeights(model: EquimolModel, options: Pick<SampleOption
         `the model's training data has no molecules with ${lo}–${hi} atoms (it has ${seen[0]}–${seen[seen.length - 1]}); use --atoms to force a size`,
       );
     }
+    if (held > 0 && w.every((c, n) => c === 0 || n <= held)) throw new SampleOptionsError(`the held part has ${held} atoms: no molecule size in ${lo}–${hi} leaves atoms to generate`);
     return w;
   }
+  if (held > 0 && weights.every((c, n) => c === 0 || n <= held)) {
+    throw new SampleOptionsError(`the held part has ${held} atoms, as many as the model's largest molecules (${weights.reduce((m, c, n) => (c > 0 ? n : m), 0)}); use --atoms to ask for more`);
+  }
   return weights;
+}
+
+/**
+ * An atom count from the weights. With k held atoms, a count ≤ k is drawn again from the counts
+ * above k; molecules that need no redraw keep the count (and the random numbers) of plain sampling.
+ */
+function drawAtomCount(rng: Rng, weights: number[], held: number): number {
+  const n = rng.categorical(weights);
+  return n > held ? n : rng.categorical(weights.map((c, m) => (m > held ? c : 0)));
 }
 
 /**
@@ -88,10 +113,17 @@ export function atomCountWeights(model: EquimolModel, options: Pick<SampleOption
 export function sampleMolecules(model: EquimolModel, options: SampleOptions): SampleResult {
   const seed = options.seed ?? 0;
   const start = options.startIndex ?? 0;
-  const weights = atomCountWeights(model, options);
   const encoding = model.meta.encoding;
+  const weights = atomCountWeights(model, options);
+  const sampler = createSampler(options);
+  const fixed = options.fixed;
+  if (fixed) checkHeldAtoms(fixed, encoding);
+  const resample = options.resample ?? 1;
+  if (!Number.isInteger(resample) || resample < 1 || (resample > 1 && !fixed)) {
+    throw new SampleOptionsError(fixed ? `resample must be an integer ≥ 1, got ${resample}` : 'resampling applies only to inpainting (held atoms)');
+  }
   const rngs = Array.from({ length: options.count }, (_, k) => moleculeRng(seed, start + k));
-  const counts = rngs.map((rng) => rng.categorical(weights));
+  const counts = rngs.map((rng) => drawAtomCount(rng, weights, fixed?.elements.length ?? 0));
   const order = counts.map((_, k) => k).sort((a, b) => counts[a]! - counts[b]! || a - b);
   const batchSize = Math.max(1, options.batchSize ?? 64);
   // Molecule i depends only on (seed, i), so capping batches by memory changes no molecule.
@@ -119,6 +151,7 @@ export function sampleMolecules(model: EquimolModel, options: SampleOptions): Sa
       while (b1 < order.length && b1 - b0 < limit && counts[order[b1]!] === n) b1++;
       const members = order.slice(b0, b1);
       const memberCounts = members.map((k) => counts[k]!);
+      const inpainting = fixed ? new Inpainting(model.schedule, encoding, fixed, { B: members.length, N: n }, resample) : undefined;
       const toMolecule = (b: number, positions: Float32Array, types: Int32Array): { elements: string[]; positions: Float64Array } => {
         const elements: string[] = [];
         const pos = new Float64Array(3 * n);
@@ -126,7 +159,7 @@ export function sampleMolecules(model: EquimolModel, options: SampleOptions): Sa
           elements.push(encoding.elements[types[b * n + a]!]!);
           for (let d = 0; d < 3; d++) pos[3 * a + d] = positions[(b * n + a) * 3 + d]!;
         }
-        return { elements, positions: pos };
+        return inpainting ? { elements: inpainting.elements(elements), positions: inpainting.toInputFrame(pos, n) } : { elements, positions: pos };
       };
       const toFrame = (b: number, f: ChainFrame): TrajectoryFrame => {
         const g = model.schedule.gammaAtStep(f.step);
@@ -144,20 +177,14 @@ export function sampleMolecules(model: EquimolModel, options: SampleOptions): Sa
       let out;
       try {
         out = sampleChain(
-          {
-            schedule: model.schedule,
-            nodeFeatures: model.dynamics.config.nodeFeatures,
-            normalization: encoding.normalization,
-            vocabularySize: encoding.elements.length,
-            includeCharges: encoding.includeCharges,
-          },
+          { schedule: model.schedule, encoding },
           network.predict,
           memberCounts,
           members.map((k) => rngs[k]!),
           {
-            sampler: options.sampler,
+            sampler,
             steps: options.steps,
-            typeNoise: options.typeNoise,
+            constraint: inpainting,
             frames,
             onFrame: frames > 0 ? collectFrame : undefined,
           },
@@ -170,7 +197,7 @@ export function sampleMolecules(model: EquimolModel, options: SampleOptions): Sa
         molecules[k] = {
           title: `${model.meta.name} seed ${seed} #${start + k}`,
           ...mol,
-          properties: { model: model.meta.name, seed: String(seed), index: String(start + k) },
+          properties: { model: model.meta.name, seed: String(seed), index: String(start + k), ...(fixed ? { held_atoms: heldAtomList(fixed.elements.length) } : {}) },
         };
         if (frames > 0) {
           trajectories[k] = {
@@ -188,4 +215,9 @@ export function sampleMolecules(model: EquimolModel, options: SampleOptions): Sa
     disposeParameters(params);
   }
   return { molecules, trajectory: frames > 0 ? { molecules: trajectories } : undefined };
+}
+
+/** The held atoms' 1-based indices in a generated molecule (they come first): "1-6". */
+function heldAtomList(k: number): string {
+  return k === 1 ? '1' : `1-${k}`;
 }

@@ -1,0 +1,136 @@
+import { type AtomEncoding, elementIndex, encodeAtomFeatures, featureCount } from '../data/atomEncoding.js';
+import type { ChainConstraint } from './reverseChain.js';
+import type { ChainState } from './samplers.js';
+import { NoiseSchedule } from './schedule.js';
+
+/**
+ * Constrained generation by inpainting (RePaint, Lugmayr et al. 2022, as DiffSBDD applies it to
+ * molecules): some atoms are held, elements and coordinates, and the model fills in the rest without
+ * retraining. After every reverse step the held atoms' state is replaced by a forward-noised copy of
+ * the known atoms; `resample` repeats each transition, re-noising in between, so that the free atoms
+ * can agree with the held ones.
+ *
+ * Centre of mass: the model lives in the subspace where the mean position is zero. The free atoms'
+ * noise is drawn in that subspace over all atoms (as the sampler does anyway), and the noised held
+ * part is translated so that its centroid is where the denoised state had those atoms; the sum of all
+ * positions, hence the centre of mass, is then unchanged. At the end one translation carries the
+ * molecule into the input frame, and the held atoms are written back with their input coordinates.
+ */
+
+/** Atoms to hold: elements and coordinates in Å, in whatever frame the user's file has. */
+export interface HeldAtoms {
+  elements: string[];
+  /** Flat [x0, y0, z0, x1, …], length 3 · elements.length. */
+  positions: ArrayLike<number>;
+}
+
+/** Held atoms closer than this (Å) are a broken input, not a molecule. */
+export const MIN_HELD_DISTANCE = 0.7;
+
+/** Thrown for held atoms that cannot be a molecule's part: none, no 3D coordinates, atoms on top of each other. */
+export class HeldAtomsError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'HeldAtomsError';
+  }
+}
+
+/**
+ * Checks held atoms against a model's encoding: at least one atom, elements in the vocabulary (the
+ * error names the atom, 1-based, and the vocabulary), real 3D coordinates, no two atoms closer than
+ * 0.7 Å. `source` (e.g. a file name) prefixes the messages.
+ */
+export function checkHeldAtoms(held: HeldAtoms, encoding: AtomEncoding, source?: string): void {
+  const prefix = source ? `${source}: ` : '';
+  const k = held.elements.length;
+  if (k === 0) throw new HeldAtomsError(`${prefix}no atoms to hold`);
+  if (held.positions.length !== 3 * k) throw new HeldAtomsError(`${prefix}${k} held atoms need ${3 * k} coordinates, got ${held.positions.length}`);
+  held.elements.forEach((el, i) => elementIndex(encoding, el, `${prefix}held atom ${i + 1}`));
+  const p = held.positions;
+  if (k > 1 && Array.from(p).every((v) => v === 0)) throw new HeldAtomsError(`${prefix}the held atoms have no 3D coordinates (all zero)`);
+  for (let i = 0; i < k; i++) {
+    for (let j = i + 1; j < k; j++) {
+      const d = Math.hypot(p[3 * i]! - p[3 * j]!, p[3 * i + 1]! - p[3 * j + 1]!, p[3 * i + 2]! - p[3 * j + 2]!);
+      if (!(d >= MIN_HELD_DISTANCE)) {
+        throw new HeldAtomsError(
+          `${prefix}held atoms ${i + 1} (${held.elements[i]}) and ${j + 1} (${held.elements[j]}) are ${d.toFixed(2)} Å apart, closer than ${MIN_HELD_DISTANCE} Å`,
+        );
+      }
+    }
+  }
+}
+
+/**
+ * The inpainting constraint for one batch of B molecules padded to N atoms, each holding the same
+ * atoms as its first rows (atoms 0…k−1); the sampler generates rows k…n−1.
+ */
+export class Inpainting implements ChainConstraint {
+  /** Number of held atoms k. */
+  readonly count: number;
+  private readonly centroid: [number, number, number];
+  /** Known positions, centred on their own centroid and normalised: [k, 3]. */
+  private readonly knownX: Float32Array;
+  /** Known normalised features: [k, F]. */
+  private readonly knownH: Float32Array;
+
+  constructor(
+    private readonly schedule: NoiseSchedule,
+    private readonly encoding: AtomEncoding,
+    private readonly held: HeldAtoms,
+    private readonly batch: { B: number; N: number },
+    readonly resample = 1,
+  ) {
+    checkHeldAtoms(held, encoding);
+    const k = held.elements.length;
+    this.count = k;
+    const p = held.positions;
+    const c: [number, number, number] = [0, 0, 0];
+    for (let i = 0; i < k; i++) for (let d = 0; d < 3; d++) c[d] += p[3 * i + d]! / k;
+    this.centroid = c;
+    const normX = encoding.normalization[0];
+    this.knownX = Float32Array.from({ length: 3 * k }, (_, i) => (p[i]! - c[i % 3]!) / normX);
+    this.knownH = new Float32Array(k * featureCount(encoding));
+    held.elements.forEach((el, i) => encodeAtomFeatures(encoding, elementIndex(encoding, el), this.knownH, i));
+  }
+
+  impose(z: ChainState, step: number, noise: () => ChainState): void {
+    const g = this.schedule.gammaAtStep(step);
+    const alpha = NoiseSchedule.alpha(g);
+    const sigma = NoiseSchedule.sigma(g);
+    const { B, N } = this.batch;
+    const F = featureCount(this.encoding);
+    const k = this.count;
+    const n = noise();
+    for (let b = 0; b < B; b++) {
+      const row0 = b * N;
+      // Forward-noised known atoms, z = α·x + σ·ε, then translated onto the held rows' current centroid.
+      const noised = new Float32Array(3 * k);
+      const shift = [0, 0, 0];
+      for (let i = 0; i < 3 * k; i++) {
+        noised[i] = alpha * this.knownX[i]! + sigma * n.x[3 * row0 + i]!;
+        shift[i % 3]! += (z.x[3 * row0 + i]! - noised[i]!) / k;
+      }
+      for (let i = 0; i < 3 * k; i++) z.x[3 * row0 + i] = noised[i]! + shift[i % 3]!;
+      for (let i = 0; i < k * F; i++) z.h[F * row0 + i] = alpha * this.knownH[i]! + sigma * n.h[F * row0 + i]!;
+    }
+  }
+
+  /**
+   * Molecule positions (n atoms, Å, the chain's zero-centre-of-mass frame) in the input frame: all
+   * atoms translated so that the held atoms' centroid is the input's, then the held atoms set to
+   * exactly their input coordinates.
+   */
+  toInputFrame(positions: ArrayLike<number>, n: number): Float64Array {
+    const k = this.count;
+    const shift = [...this.centroid];
+    for (let i = 0; i < 3 * k; i++) shift[i % 3]! -= positions[i]! / k;
+    const out = new Float64Array(3 * n);
+    for (let i = 0; i < 3 * n; i++) out[i] = i < 3 * k ? this.held.positions[i]! : positions[i]! + shift[i % 3]!;
+    return out;
+  }
+
+  /** Element of each atom of an n-atom molecule: the held elements first, then the decoded ones. */
+  elements(decoded: string[]): string[] {
+    return [...this.held.elements, ...decoded.slice(this.count)];
+  }
+}
