@@ -58,7 +58,7 @@ export interface ChainOptions {
   onFrame?: (frame: ChainFrame) => void;
   /**
    * Start from this state at `step` instead of pure noise at T, e.g. a real molecule noised to step
-   * t, to see what the model makes of it (`scripts/denoising-diagnostics.mjs`). Flat normalised
+   * t, to see what the model makes of it (`scripts/research/denoising-diagnostics.mjs`). Flat normalised
    * [B, N, 3] and [B, N, F] arrays (copied, not modified); `steps` then counts transitions from `step`.
    */
   start?: { step: number; x: Float32Array; h: Float32Array };
