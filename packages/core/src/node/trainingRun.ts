@@ -1,5 +1,7 @@
 import { appendFile, mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import { workerThreadsFor } from '../backend/select.js';
 import { createModel } from '../checkpoint/modelBundle.js';
 import { evaluateMolecules } from '../metrics/evaluate.js';
 import { sampleMolecules } from '../pipeline/sampleMolecules.js';
@@ -110,8 +112,8 @@ export async function runTraining(options: TrainingRunOptions): Promise<TrainerS
   if (options.resume) await truncateLog(logPath, resumeState?.step ?? 0);
   const dataset = MoleculeDataset.fromBytes(new Uint8Array(await readFile(run.dataset)), run.dataset);
   const spec = { egnn: run.egnn, schedule: run.schedule, microBatch: run.training.microBatch };
-  const engine: GradientEngine =
-    run.training.workers > 1 ? await WorkerGradientEngine.start(spec, run.training.workers, options.backend) : new LocalGradientEngine(spec);
+  const workers = workerThreadsFor(options.backend ?? tf.getBackend(), run.training.workers, print);
+  const engine: GradientEngine = workers > 1 ? await WorkerGradientEngine.start(spec, workers, options.backend) : new LocalGradientEngine(spec);
   let stopRequested = false;
   const interrupts: InterruptHandler = {
     onInterrupt: (signal) => {
@@ -127,7 +129,7 @@ export async function runTraining(options: TrainingRunOptions): Promise<TrainerS
     const trainer = new Trainer({ egnn: run.egnn, schedule: run.schedule }, dataset, run.training, engine, resumeState);
     print(
       `training ${run.name}: ${trainer.layout.size} parameters, ${trainer.trainIndices.length} training / ${trainer.validationIndices.length} validation molecules, ` +
-        `batch ${run.training.batchSize}, ${run.training.workers} worker(s)`,
+        `batch ${run.training.batchSize}, ${workers} worker(s)`,
     );
 
     const exportModel = async (state: TrainerState, dir: string): Promise<void> => {
