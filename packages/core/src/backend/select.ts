@@ -43,6 +43,8 @@ export interface BackendChoice {
   tfjsVersion: string;
   /** The GPU adapter, for a WebGPU backend. */
   adapter?: GpuAdapterSummary;
+  /** Whether tensors can be read synchronously (`dataSync`), which the samplers still need. */
+  syncReadback: boolean;
 }
 
 /** Options of `selectBackend`. */
@@ -129,7 +131,8 @@ export async function selectBackend(candidates: BackendCandidate[], options: Sel
           : skipped.length === 0
             ? 'fastest available'
             : `fallback after: ${skipped.join('; ')}`;
-      return { name: candidate.name, reason, skipped, tfjsVersion: tf.version_core, ...(loaded?.adapter ? { adapter: loaded.adapter } : {}) };
+      const syncReadback = candidate.syncReadback !== false;
+      return { name: candidate.name, reason, skipped, tfjsVersion: tf.version_core, syncReadback, ...(loaded?.adapter ? { adapter: loaded.adapter } : {}) };
     } catch (err) {
       const why = describeLoadFailure(err);
       skipped.push(`${candidate.name}: ${why}`);

@@ -139,3 +139,17 @@ export function countDispatches(): DispatchCounter {
     },
   };
 }
+
+/** GPU memory of the WebGPU backend, in bytes (zero on other backends). */
+export interface GpuMemory {
+  /** Allocated by tfjs-webgpu's buffer pool, which never returns a buffer to the device: its peak. */
+  allocated: number;
+  /** Held by live tensors now. */
+  inUse: number;
+}
+
+/** GPU memory of the active backend (tf.memory()'s WebGPU fields). */
+export function gpuMemory(): GpuMemory {
+  const m = tf.memory() as tf.MemoryInfo & { numBytesAllocatedInGPU?: number; numBytesInGPU?: number };
+  return { allocated: m.numBytesAllocatedInGPU ?? 0, inUse: m.numBytesInGPU ?? 0 };
+}
