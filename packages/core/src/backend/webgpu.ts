@@ -1,16 +1,9 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { adapterInfo, describeAdapter, type GpuAdapterInfo, type GpuAdapterSummary, type GpuLike, isEmulatorAdapter, summariseAdapter, WebGpuUnavailableError } from './gpuAdapter.js';
+import { adapterInfo, describeAdapter, type GpuAdapterInfo, type GpuLike, isEmulatorAdapter, summariseAdapter, WebGpuUnavailableError } from './gpuAdapter.js';
 import type { BackendCandidate, BackendRequest } from './select.js';
 
 // The WebGPU backend: tfjs-backend-webgpu on a GPU adapter from `navigator.gpu` (browsers) or from
 // Dawn's Node bindings (the `webgpu` package, see node/dawn.ts).
-
-let active: GpuAdapterSummary | undefined;
-
-/** The adapter of the WebGPU backend this thread activated, if any. */
-export function activeGpuAdapter(): GpuAdapterSummary | undefined {
-  return active;
-}
 
 // The device limits tfjs-backend-webgpu's own factory asks for: the adapter's, not WebGPU's defaults
 // (128 MiB bindings), so that large batches fit.
@@ -84,7 +77,6 @@ export function webgpuBackend(platform: WebGpuPlatform): BackendCandidate {
       if (tf.findBackendFactory('webgpu') !== null) tf.removeBackend('webgpu');
       // Priority 0: tfjs never picks it on its own; selectBackend sets it explicitly.
       tf.registerBackend('webgpu', () => new WebGPUBackend(device, adapter.info), 0);
-      active = summary;
       return { adapter: summary };
     },
   };

@@ -12,6 +12,7 @@ import { EDM_QM9_SCHEDULE } from '../diffusion/schedule.js';
 import { parseSdf } from '../io/sdf.js';
 import { disposeParameters } from '../model/parameters.js';
 import { adapterInfo } from './gpuAdapter.js';
+import { countDispatches } from './webgpu.js';
 import { dawnGpu } from '../node/dawn.js';
 import { selectNodeBackend } from '../node/backends.js';
 import { Rng } from '../random/rng.js';
@@ -86,6 +87,7 @@ async function outcomes(): Promise<{ epsX: Float32Array; epsH: Float32Array; gra
 describe.skipIf(adapter === null)(`WebGPU against wasm (${adapter ? `${adapter.vendor} ${adapter.architecture}` : 'no Vulkan driver'})`, () => {
   let wasm: Awaited<ReturnType<typeof outcomes>>;
   let webgpu: Awaited<ReturnType<typeof outcomes>>;
+  const dispatchesPerStep: number[] = [];
 
   beforeAll(async () => {
     await useTestBackend();
@@ -93,6 +95,13 @@ describe.skipIf(adapter === null)(`WebGPU against wasm (${adapter ? `${adapter.v
     const choice = await selectNodeBackend({ preferred: 'webgpu', notice: () => {} });
     expect(choice.name).toBe('webgpu');
     webgpu = await outcomes();
+    const e = engine();
+    const params = e.dynamics.layout.initialise(new Rng(3));
+    for (let i = 0; i < 2; i++) {
+      const counter = countDispatches();
+      await e.compute(params, request());
+      dispatchesPerStep.push(counter.count);
+    }
     await useTestBackend();
   }, 900_000); // SwiftShader on a busy CI machine
 
@@ -104,6 +113,11 @@ describe.skipIf(adapter === null)(`WebGPU against wasm (${adapter ? `${adapter.v
   it('computes the same gradient (within 1e-3)', () => {
     expect(wasm.grads.some((g) => g !== 0)).toBe(true);
     expect(relativeError(webgpu.grads, wasm.grads)).toBeLessThan(1e-3);
+  });
+
+  it('counts the compute dispatches of a gradient step, the same each time (they depend on shapes only)', () => {
+    expect(dispatchesPerStep[0]).toBeGreaterThan(100);
+    expect(dispatchesPerStep[1]).toBe(dispatchesPerStep[0]);
   });
 
   it('trains alike: the losses of 20 steps agree within 1 % at every step', () => {
