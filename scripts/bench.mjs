@@ -23,6 +23,9 @@ const onWebgpu = backend.name === 'webgpu';
 // The samplers still read tensors synchronously, which WebGPU in Node cannot: no sampling rows there.
 const canSample = backend.syncReadback;
 const dispatches = onWebgpu ? eq.countDispatches() : null;
+// On a CPU emulator (SwiftShader) a heavy step takes many minutes and its timing means nothing: one
+// step, no warm-up, for the dispatch count and memory (which do not depend on the hardware).
+const emulator = backend.adapter?.emulator === true;
 const results = [];
 const report = (row) => {
   results.push(row);
@@ -52,7 +55,7 @@ async function timeSteps(engine, params, cfg, F, steps) {
   const rng = new eq.Rng(7);
   const batch = syntheticBatch(cfg.batch, cfg.n, F, cfg.V, 3);
   const request = () => ({ batch, noise: eq.drawTrainingNoise(rng, cfg.batch, cfg.n, F, batch.nodeMask, 1000), weights: eq.simpleLossWeights(batch, F) });
-  await engine.compute(params, request()); // warm-up (kernel compilation, allocations)
+  if (!emulator) await engine.compute(params, request()); // warm-up (kernel compilation, allocations)
   const dispatched = dispatches?.count ?? 0;
   const t0 = performance.now();
   for (let i = 0; i < steps; i++) {
@@ -72,7 +75,7 @@ for (const cfg of configs) {
   const spec = { egnn, schedule: eq.EDM_QM9_SCHEDULE, microBatch: micro };
   const local = new eq.LocalGradientEngine(spec);
   const params = local.dynamics.layout.initialise(new eq.Rng(1));
-  const steps = quick ? 2 : cfg.n > 20 ? 3 : 8;
+  const steps = emulator ? 1 : quick ? 2 : cfg.n > 20 ? 3 : 8;
   if (!only || only === 'train') {
     const { ms: ms1, dispatches: perStep } = await timeSteps(local, params, cfg, F, steps);
     report({ name: `train, 1 thread: ${cfg.label}`, value: (cfg.batch / ms1) * 1000, unit: 'mol/s', note: `${ms1.toFixed(0)} ms/step, micro-batch ${micro}` });
