@@ -2,7 +2,10 @@
 // that figures can be compared with EDM's PyTorch code on the same machine. Prints a table, or JSON
 // with --json. Synthetic QM9-sized molecules (random geometry) are used: speed does not depend on the
 // coordinates, and the benchmark then runs without ../shared.
-//   node scripts/bench.mjs [--json] [--quick] [--only train|sample|eval]
+//   node scripts/bench.mjs [--json] [--quick] [--only train|sample|eval] [--backend NAME] [--gpu N]
+// On the webgpu backend it also counts compute dispatches per training step and the GPU memory that
+// tfjs-webgpu's buffer pool allocated; without a GPU, SwiftShader runs it (slowly):
+//   VK_ICD_FILENAMES=/usr/lib/chromium/vk_swiftshader_icd.json XDG_RUNTIME_DIR=/tmp pnpm bench --backend webgpu --quick --only train
 import * as eq from '@equimol/core/node';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
@@ -12,7 +15,17 @@ const args = process.argv.slice(2);
 const json = args.includes('--json');
 const quick = args.includes('--quick');
 const only = args.includes('--only') ? args[args.indexOf('--only') + 1] : null;
-const backend = await eq.selectNodeBackend({ notice: () => {} });
+const preferred = args.includes('--backend') ? args[args.indexOf('--backend') + 1] : undefined;
+const gpu = args.includes('--gpu') ? Number(args[args.indexOf('--gpu') + 1]) : undefined;
+const backend = await eq.selectNodeBackend({ notice: () => {}, ...(preferred ? { preferred } : {}), ...(gpu !== undefined ? { gpu } : {}) });
+if (preferred && backend.name !== preferred) throw new Error(`the ${preferred} backend did not load (${backend.skipped.join('; ')})`);
+const onWebgpu = backend.name === 'webgpu';
+// The samplers still read tensors synchronously, which WebGPU in Node cannot: no sampling rows there.
+const canSample = backend.syncReadback;
+const dispatches = onWebgpu ? eq.countDispatches() : null;
+// On a CPU emulator (SwiftShader) a heavy step takes many minutes and its timing means nothing: one
+// step, no warm-up, for the dispatch count and memory (which do not depend on the hardware).
+const emulator = backend.adapter?.emulator === true;
 const results = [];
 const report = (row) => {
   results.push(row);
@@ -42,14 +55,16 @@ async function timeSteps(engine, params, cfg, F, steps) {
   const rng = new eq.Rng(7);
   const batch = syntheticBatch(cfg.batch, cfg.n, F, cfg.V, 3);
   const request = () => ({ batch, noise: eq.drawTrainingNoise(rng, cfg.batch, cfg.n, F, batch.nodeMask, 1000), weights: eq.simpleLossWeights(batch, F) });
-  await engine.compute(params, request()); // warm-up (kernel compilation, allocations)
+  if (!emulator) await engine.compute(params, request()); // warm-up (kernel compilation, allocations)
+  const dispatched = dispatches?.count ?? 0;
   const t0 = performance.now();
   for (let i = 0; i < steps; i++) {
     const { grads } = await engine.compute(params, request());
+    // Clipping (like Adam and the EMA) runs on the host today: no dispatches.
     const clip = new eq.AdaptiveGradientClipper();
     clip.clip(grads);
   }
-  return (performance.now() - t0) / steps;
+  return { ms: (performance.now() - t0) / steps, dispatches: ((dispatches?.count ?? 0) - dispatched) / steps };
 }
 
 for (const cfg of configs) {
@@ -60,19 +75,20 @@ for (const cfg of configs) {
   const spec = { egnn, schedule: eq.EDM_QM9_SCHEDULE, microBatch: micro };
   const local = new eq.LocalGradientEngine(spec);
   const params = local.dynamics.layout.initialise(new eq.Rng(1));
-  const steps = quick ? 2 : cfg.n > 20 ? 3 : 8;
+  const steps = emulator ? 1 : quick ? 2 : cfg.n > 20 ? 3 : 8;
   if (!only || only === 'train') {
-    const ms1 = await timeSteps(local, params, cfg, F, steps);
+    const { ms: ms1, dispatches: perStep } = await timeSteps(local, params, cfg, F, steps);
     report({ name: `train, 1 thread: ${cfg.label}`, value: (cfg.batch / ms1) * 1000, unit: 'mol/s', note: `${ms1.toFixed(0)} ms/step, micro-batch ${micro}` });
+    if (dispatches) report({ name: `GPU dispatches per training step: ${cfg.label}`, value: perStep, unit: 'disp', note: 'forward, backward, loss, gradient readback; clipping, Adam, EMA on the host' });
     const workers = Math.min(2, os.availableParallelism?.() ?? os.cpus().length);
     if (workers > 1 && backend.name === 'wasm') {
       const pool = await eq.WorkerGradientEngine.start(spec, workers, 'wasm');
-      const msW = await timeSteps(pool, params, cfg, F, steps);
+      const { ms: msW } = await timeSteps(pool, params, cfg, F, steps);
       await pool.dispose();
       report({ name: `train, ${workers} workers: ${cfg.label}`, value: (cfg.batch / msW) * 1000, unit: 'mol/s', note: `${msW.toFixed(0)} ms/step` });
     }
   }
-  if ((!only || only === 'eval') && cfg.n <= 9) {
+  if ((!only || only === 'eval') && cfg.n <= 9 && canSample) {
     const batch = syntheticBatch(cfg.batch, cfg.n, F, cfg.V, 5);
     const tensors = local.dynamics.layout.toTensors(params);
     const net = eq.networkPredictor(local.dynamics, tensors, local.schedule, batch.atomCounts);
@@ -85,7 +101,7 @@ for (const cfg of configs) {
     eq.disposeParameters(tensors);
     report({ name: `network evaluation, ${cfg.batch} molecules: ${cfg.label}`, value: ms, unit: 'ms', note: `${(1000 / ms).toFixed(1)} evaluations/s` });
   }
-  if ((!only || only === 'sample') && cfg.n <= 9) {
+  if ((!only || only === 'sample') && cfg.n <= 9 && canSample) {
     const model = eq.createModel({ name: 'bench', egnn, schedule: eq.EDM_QM9_SCHEDULE, encoding: eq.qm9Encoding(false), atomCountHistogram: [0, 0, 0, 0, 0, 0, 0, 0, 0, 1] }, params);
     for (const stepsCount of quick ? [50] : [100, 1000]) {
       const count = stepsCount === 1000 ? 64 : 64;
@@ -151,10 +167,16 @@ if ((!only || only === 'train') && !quick) {
 }
 const peak = process.memoryUsage();
 report({ name: 'peak resident memory of this process', value: peak.rss / 2 ** 20, unit: 'MiB' });
+if (onWebgpu) {
+  const memory = eq.gpuMemory();
+  report({ name: 'peak GPU memory (tfjs-webgpu buffer pool)', value: memory.allocated / 2 ** 20, unit: 'MiB', note: `${(memory.inUse / 2 ** 20).toFixed(1)} MiB in use at the end` });
+}
+if (!canSample) report({ name: 'sampling rows skipped', value: 0, unit: '', note: `the samplers still read synchronously, which ${backend.name} in Node cannot` });
 const summary = {
   date: new Date().toISOString(),
   backend: backend.name,
   backendReason: backend.reason,
+  ...(backend.adapter ? { adapter: backend.adapter } : {}),
   cpus: os.cpus().length,
   cpuModel: os.cpus()[0]?.model,
   node: process.version,
@@ -162,4 +184,4 @@ const summary = {
   results,
 };
 if (json) console.log(JSON.stringify(summary, null, 2));
-else console.log(`backend ${backend.name} (${backend.reason}); ${os.cpus().length} CPUs (${summary.cpuModel}); node ${process.version}; tfjs ${backend.tfjsVersion}`);
+else console.log(`backend ${backend.name} (${backend.reason})${backend.adapter ? `; adapter ${eq.describeAdapter(backend.adapter)}` : ''}; ${os.cpus().length} CPUs (${summary.cpuModel}); node ${process.version}; tfjs ${backend.tfjsVersion}`);

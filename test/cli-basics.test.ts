@@ -56,6 +56,7 @@ describe('options shared by several commands', () => {
     ['--force', [['sample'], ['view'], ['data', 'build'], ['data', 'conformers'], ['data', 'convert']]],
     ['--skip-invalid', [['eval'], ['data', 'build'], ['data', 'convert']]],
     ['--backend', [['sample'], ['train'], ['info']]],
+    ['--gpu', [['sample'], ['train'], ['info']]],
     ['--model', [['sample'], ['view'], ['info']]],
   ])('%s reads the same in every command that has it', (option, commands) => {
     const lines = commands.map((c) => helpLine(c, option));

@@ -1,6 +1,7 @@
 // `equimol view`: the loopback server (URL on stdout, the file served, Ctrl-C stops it) and the
 // standalone HTML export; `equimol info`: backend and model card.
 import { chmodSync, existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { defaultModelDir, defaultModelName, equimol, FIXTURES, scratch, startEquimol } from './cli-run.js';
@@ -120,12 +121,30 @@ describe('equimol info', () => {
     const r = equimol(['info', '--json'], dir);
     expect(r.status).toBe(0);
     const card = JSON.parse(r.stdout) as { backend: { name: string; reason: string; skipped: string[] }; model: { name: string; parameters: number; encoding: { elements: string[] } }; readme: string };
-    expect(['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']).toContain(card.backend.name);
+    expect(['webgpu', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu']).toContain(card.backend.name);
     expect(card.backend.reason).toMatch(/\S/);
-    if (card.backend.name === 'wasm') expect(card.backend.skipped).toEqual(['tensorflow-gpu: not installed', 'tensorflow: not installed']);
+    // Why WebGPU was skipped depends on the machine: no driver, or only a CPU emulator (SwiftShader).
+    if (card.backend.name === 'wasm') expect(card.backend.skipped).toEqual([expect.stringMatching(/^webgpu: \S/), 'tensorflow-gpu: not installed', 'tensorflow: not installed']);
     expect(card.model.name).toBe(defaultModelName());
     expect(card.model.parameters).toBeGreaterThan(0);
     expect(card.readme).toMatch(/\S/);
+  });
+
+  // SwiftShader (Debian's chromium) stands in for a GPU: automatic selection passes over it (asked in
+  // a child process, whose driver noise must not reach stderr); --backend webgpu uses it.
+  const swiftshader = { VK_ICD_FILENAMES: '/usr/lib/chromium/vk_swiftshader_icd.json', XDG_RUNTIME_DIR: tmpdir() };
+  it.skipIf(!existsSync(swiftshader.VK_ICD_FILENAMES))('passes over a CPU-emulated GPU unless asked for, then shows its adapter', () => {
+    const auto = equimol(['info', '--json'], dir, swiftshader);
+    expect(auto.stderr).toBe('');
+    const card = JSON.parse(auto.stdout) as { backend: { name: string; skipped: string[] } };
+    expect(card.backend.name).toBe('wasm');
+    expect(card.backend.skipped[0]).toMatch(/^webgpu: only a CPU emulator \(vendor google, device \S+ \(swiftshader\), driver SwiftShader/);
+    const asked = equimol(['info', '--backend', 'webgpu'], dir, swiftshader);
+    expect(asked.stdout).toMatch(/^backend: webgpu — requested \(option\)$/m);
+    expect(asked.stdout).toMatch(/^  adapter: vendor google, device \S+ \(swiftshader\), driver SwiftShader .*, CPU emulator/m);
+    expect(asked.stdout).toMatch(/^  GPU adapters \(--gpu N\): 0: SwiftShader/m);
+    const noSuchGpu = equimol(['info', '--backend', 'webgpu', '--gpu', '7'], dir, swiftshader);
+    expect(noSuchGpu.stdout).toMatch(/^  skipped webgpu: there is no GPU 7; adapters: 0: SwiftShader/m);
   });
 
   it.each([

@@ -7,7 +7,7 @@ import { UsageError } from './errors.js';
  * Names accepted by `--backend`: core's `nodeBackends`, spelled out so that help and option checks
  * do not load tfjs (test/cli-basics.test.ts checks that the two lists agree).
  */
-export const BACKEND_NAMES = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
+export const BACKEND_NAMES = ['webgpu', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
 
 /** An integer option that must be ≥ `min` (undefined passes through). */
 export function integerOption(name: string, value: number | undefined, min = 1): number | undefined {

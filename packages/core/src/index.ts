@@ -8,6 +8,8 @@ export * from './metrics/index.js';
 export * from './random/rng.js';
 export * from './geometry/centerOfMass.js';
 export * from './backend/select.js';
+export * from './backend/gpuAdapter.js';
+export * from './backend/webgpu.js';
 export * from './model/config.js';
 export * from './model/parameters.js';
 export * from './model/layers.js';

@@ -1,8 +1,9 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { type EquimolModel, loadModelDirectory, selectNodeBackend } from '@equimol/core/node';
+import { describeAdapter, type EquimolModel, listGpuAdapters, loadModelDirectory, selectNodeBackend } from '@equimol/core/node';
 import { checkBackendEnvironment } from '../context.js';
+import { integerOption } from '../options.js';
 import { duration } from '../format.js';
 import { DEFAULT_MODEL, modelsDirectory, resolveModelDirectory, shippedModels } from '../models.js';
 import { cliVersion } from '../version.js';
@@ -56,17 +57,23 @@ export async function runInfo(args: InfoArgs): Promise<void> {
   const modelDir = resolveModelDirectory(modelName);
   checkBackendEnvironment(args.backend);
   const notices: string[] = [];
-  const backend = await selectNodeBackend({ preferred: args.backend, notice: (line) => notices.push(line) });
+  const gpu = integerOption('gpu', args.gpu, 0);
+  const backend = await selectNodeBackend({ preferred: args.backend, ...(gpu !== undefined ? { gpu } : {}), notice: (line) => notices.push(line) });
+  // The adapters `--gpu` chooses from, when WebGPU is in use or was asked for.
+  const adapters = backend.name === 'webgpu' || args.backend === 'webgpu' ? await listGpuAdapters() : [];
   const model = await loadModelDirectory(modelDir);
   const readmePath = join(modelDir, 'README.md');
   const readme = existsSync(readmePath) ? await readFile(readmePath, 'utf8') : undefined;
   if (args.json) {
     const { weightsManifest: _manifest, ...meta } = model.meta;
-    const card = { equimol: cliVersion(), backend, model: { directory: modelDir, parameters: model.dynamics.layout.size, ...meta }, readme: readme ?? null };
+    const card = { equimol: cliVersion(), backend, ...(adapters.length > 0 ? { gpuAdapters: adapters } : {}), model: { directory: modelDir, parameters: model.dynamics.layout.size, ...meta }, readme: readme ?? null };
     process.stdout.write(JSON.stringify(card, null, 2) + '\n');
     return;
   }
   const lines = [`equimol ${cliVersion()}`, '', `backend: ${backend.name} — ${backend.reason}`];
+  const a = backend.adapter;
+  if (a) lines.push(`  adapter: ${describeAdapter(a)}${a.emulator ? ' (correct but slower than wasm; used only when asked for)' : ''}`);
+  if (adapters.length > 0) lines.push(`  GPU adapters (--gpu N): ${adapters.map((d, i) => `${i}: ${d.name} (${d.backend})`).join(', ')}`);
   for (const s of backend.skipped) lines.push(`  skipped ${s}`);
   lines.push('', ...modelCard(model, modelDir));
   // By directory, so that `-m data/models/qm9-h` does not list qm9-h as another model.

@@ -13,6 +13,7 @@ import {
   type Trajectory,
   trajectoryToJson,
   trajectoryToSdfRecords,
+  workerThreadsFor,
   writeSdfFile,
 } from '@equimol/core/node';
 import { activateBackend, note } from '../context.js';
@@ -62,14 +63,15 @@ export async function runSample(args: SampleArgs): Promise<void> {
   if (out) outputs.push(out);
   const traj = args.trajectory === undefined ? undefined : await prepareOutput(args.trajectory, args.force);
   if (traj) outputs.push(traj);
-  const backend = await activateBackend(args);
+  // The samplers still read tensors synchronously, which WebGPU in Node cannot (issue #18).
+  const backend = await activateBackend(args, true);
   createSampler({ sampler: args.sampler, typeNoise }); // options the sampler has no use for fail here
   const model = await loadModelDirectory(modelDir);
   const fixed = fixFiles.length > 0 ? await readHeldAtoms(fixFiles, args.fixAtoms, model.meta.encoding, model.meta.name, args) : undefined;
   atomCountWeights(model, { atoms, atomRange, fixed }); // impossible sizes fail here, before any work
   const count = shard?.count ?? total;
   // Results do not depend on the thread count (molecule i is seeded by (seed, i)), so use the cores.
-  const workers = Math.min(count, requestedWorkers ?? (backend.name === 'wasm' || backend.name === 'cpu' ? availableParallelism() : 1));
+  const workers = Math.min(count, workerThreadsFor(backend.name, requestedWorkers ?? (backend.name === 'wasm' || backend.name === 'cpu' ? availableParallelism() : 1), (line) => note(args, line)));
   const progress = createProgress('sampling', count, 'molecules', args.quiet);
   const options: SampleOptions = {
     count,

@@ -2,7 +2,7 @@
 // loaded only when the command runs, so that `--help` and usage errors do not load tfjs and openchemlib.
 import type { Argv, CommandModule } from 'yargs';
 import type { GlobalArgs } from '../context.js';
-import { type ArgsOf, backendOption, type BuilderArgs, forceOption, modelOption, workersOption } from './sharedOptions.js';
+import { type ArgsOf, backendOption, type BuilderArgs, forceOption, gpuOption, modelOption, workersOption } from './sharedOptions.js';
 
 function builder(y: Argv<GlobalArgs>) {
   return y
@@ -27,6 +27,7 @@ function builder(y: Argv<GlobalArgs>) {
     .option('resample', { type: 'number', describe: 'With --fix: times each denoising step is taken, re-noising in between so the new atoms fit the held ones (RePaint; default 1)' })
     .option('shard', { type: 'string', describe: 'Make only part i of n of the campaign (1-based); shard outputs concatenated in order equal the unsplit run' })
     .option('backend', backendOption)
+    .option('gpu', gpuOption)
     .option('force', forceOption)
     .conflicts('atoms', 'atoms-range')
     .example('$0 sample -n 100 -o out.sdf', '100 molecules with the shipped model')

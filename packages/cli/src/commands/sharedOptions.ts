@@ -19,6 +19,12 @@ export const skipInvalidOption = {
 /** `--backend`: the tfjs backend to compute with. */
 export const backendOption = { choices: BACKEND_NAMES, describe: 'tfjs backend (default: $EQUIMOL_BACKEND, else the fastest that loads)' } as const satisfies Options;
 
+/** `--gpu N`: which GPU adapter the webgpu backend opens (`equimol info --backend webgpu` lists them). */
+export const gpuOption = {
+  type: 'number',
+  describe: 'GPU adapter for the webgpu backend, numbered from 0 as `equimol info --backend webgpu` lists them (default: the one Dawn prefers)',
+} as const satisfies Options;
+
 /**
  * `-m/--model`: a model by name or directory. No yargs default, so that `view --export` can refuse an
  * explicit --model; the commands apply DEFAULT_MODEL themselves.

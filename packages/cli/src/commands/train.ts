@@ -2,7 +2,7 @@
 // loaded only when the command runs, so that `--help` and usage errors do not load tfjs and openchemlib.
 import type { Argv, CommandModule } from 'yargs';
 import type { GlobalArgs } from '../context.js';
-import { type ArgsOf, backendOption, type BuilderArgs, workersOption } from './sharedOptions.js';
+import { type ArgsOf, backendOption, type BuilderArgs, gpuOption, workersOption } from './sharedOptions.js';
 
 /**
  * The options of `equimol train`, as one table so that the action can tell which of them --resume
@@ -38,10 +38,11 @@ export const trainOptions = {
   'sample-count': { type: 'number', describe: 'Molecules per sample-quality check (default 32)' },
   'sample-steps': { type: 'number', describe: 'Denoising steps per sample-quality check (default 250)' },
   backend: backendOption,
+  gpu: gpuOption,
 } as const;
 
 /** The options that still apply with --resume (where the run is, and what computes it). */
-export const RESUME_OPTIONS: readonly (keyof typeof trainOptions)[] = ['out', 'resume', 'set', 'backend'];
+export const RESUME_OPTIONS: readonly (keyof typeof trainOptions)[] = ['out', 'resume', 'set', 'backend', 'gpu'];
 
 function builder(y: Argv<GlobalArgs>) {
   return y

@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { installWasmEdgeKernels } from './wasmEdgeKernels.js';
 import { installWasmKernelOverrides } from './wasmKernels.js';
+import type { GpuAdapterSummary } from './gpuAdapter.js';
+import { browserWebgpuBackend } from './webgpu.js';
 
 /** A tfjs backend equimol can try, from fastest to most portable. */
 export interface BackendCandidate {
@@ -8,8 +10,27 @@ export interface BackendCandidate {
   name: string;
   /** The name the backend registers with tfjs ('tensorflow' for both native packages). */
   tfName: string;
-  /** Imports and registers the backend; throws if it is not installed or cannot load. */
-  load: () => Promise<void>;
+  /** Imports and registers the backend; throws if it is not installed, cannot load, or should not be chosen. */
+  load: (request: BackendRequest) => Promise<BackendLoaded | void>;
+  /**
+   * False where tensors cannot be read synchronously (`dataSync`), as on WebGPU in Node: code that
+   * still reads synchronously (the samplers) selects with `syncReadback` and skips such backends.
+   */
+  syncReadback?: boolean;
+}
+
+/** What a candidate's `load` is told. */
+export interface BackendRequest {
+  /** The user asked for this backend by name (which admits a CPU-emulated GPU). */
+  requested: boolean;
+  /** `--gpu N`: which GPU adapter, where the platform lets one choose. */
+  gpu?: number;
+}
+
+/** What a candidate reports once loaded. */
+export interface BackendLoaded {
+  /** The GPU adapter a WebGPU backend runs on. */
+  adapter?: GpuAdapterSummary;
 }
 
 /** Which backend is in use and why. */
@@ -20,6 +41,10 @@ export interface BackendChoice {
   skipped: string[];
   /** Version of tfjs-core in use. */
   tfjsVersion: string;
+  /** The GPU adapter, for a WebGPU backend. */
+  adapter?: GpuAdapterSummary;
+  /** Whether tensors can be read synchronously (`dataSync`), which the samplers still need. */
+  syncReadback: boolean;
 }
 
 /** Options of `selectBackend`. */
@@ -28,6 +53,10 @@ export interface SelectBackendOptions {
   preferred?: string;
   /** Where the fallback notice goes (one line); default console.warn. */
   notice?: (line: string) => void;
+  /** `--gpu N`: the GPU adapter to use, where there are several. */
+  gpu?: number;
+  /** Only backends that can read tensors synchronously (for the samplers, which still do). */
+  syncReadback?: boolean;
 }
 
 /** The portable candidates, available everywhere core runs. */
@@ -49,6 +78,19 @@ export const portableBackends: BackendCandidate[] = [
     },
   },
 ];
+
+/** Candidates in browsers: WebGPU where the browser has it, then wasm and cpu. */
+export const browserBackends: BackendCandidate[] = [browserWebgpuBackend, ...portableBackends];
+
+/**
+ * The worker threads to use on a backend: `requested`, except on WebGPU, where the threads would each
+ * open the same GPU (one device per process is the GPU's way to run in parallel): one, with a notice.
+ */
+export function workerThreadsFor(backend: string, requested: number, notice: (line: string) => void): number {
+  if (backend !== 'webgpu' || requested <= 1) return requested;
+  notice(`equimol: ${requested} worker threads do not apply to the webgpu backend; computing in one thread on the GPU`);
+  return 1;
+}
 
 function environmentPreference(): string | undefined {
   const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
@@ -75,7 +117,10 @@ export async function selectBackend(candidates: BackendCandidate[], options: Sel
   const skipped: string[] = [];
   for (const candidate of order) {
     try {
-      await candidate.load();
+      if (options.syncReadback && candidate.syncReadback === false) {
+        throw new Error('cannot read tensors synchronously, which sampling still needs');
+      }
+      const loaded = await candidate.load({ requested: preferred === candidate.name, ...(options.gpu !== undefined ? { gpu: options.gpu } : {}) });
       const ok = await tf.setBackend(candidate.tfName);
       if (!ok) throw new Error('tfjs could not initialise it');
       await tf.ready();
@@ -86,7 +131,8 @@ export async function selectBackend(candidates: BackendCandidate[], options: Sel
           : skipped.length === 0
             ? 'fastest available'
             : `fallback after: ${skipped.join('; ')}`;
-      return { name: candidate.name, reason, skipped, tfjsVersion: tf.version_core };
+      const syncReadback = candidate.syncReadback !== false;
+      return { name: candidate.name, reason, skipped, tfjsVersion: tf.version_core, syncReadback, ...(loaded?.adapter ? { adapter: loaded.adapter } : {}) };
     } catch (err) {
       const why = describeLoadFailure(err);
       skipped.push(`${candidate.name}: ${why}`);

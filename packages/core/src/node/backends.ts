@@ -1,4 +1,6 @@
 import { type BackendCandidate, type BackendChoice, portableBackends, selectBackend, type SelectBackendOptions } from '../backend/select.js';
+import { webgpuBackend } from '../backend/webgpu.js';
+import { dawnGpu, probeDawnAdapter } from './dawn.js';
 
 // The native TensorFlow bindings are optional peer dependencies: their install step downloads
 // libtensorflow, which fails offline, so they are imported by name at run time only if present.
@@ -7,8 +9,13 @@ async function importOptional(name: string): Promise<void> {
   await import(/* @vite-ignore */ name);
 }
 
-/** Candidates in Node: CUDA TensorFlow, CPU TensorFlow, then wasm and cpu. */
+/**
+ * Candidates in Node: a GPU through WebGPU (Dawn), CUDA TensorFlow, CPU TensorFlow, then wasm and cpu.
+ * WebGPU on a CPU emulator (SwiftShader) is skipped unless asked for by name. Dawn cannot read
+ * tensors synchronously (tfjs-webgpu reads through a canvas, which Node lacks).
+ */
 export const nodeBackends: BackendCandidate[] = [
+  webgpuBackend({ gpu: dawnGpu, probe: probeDawnAdapter, syncReadback: false }),
   { name: 'tensorflow-gpu', tfName: 'tensorflow', load: () => importOptional('@tensorflow/tfjs-node-gpu') },
   { name: 'tensorflow', tfName: 'tensorflow', load: () => importOptional('@tensorflow/tfjs-node') },
   ...portableBackends,

@@ -2,7 +2,9 @@ import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { appendFile, mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
 import { type MemoryBudget, memoryBudget, resolveMicroBatch } from '../backend/memoryBudget.js';
+import { workerThreadsFor } from '../backend/select.js';
 import { transferParameters } from '../model/transferParameters.js';
 import { EgnnDynamics } from '../model/dynamics.js';
 import { resizeParameters } from '../model/parameters.js';
@@ -183,9 +185,10 @@ export async function runTraining(options: TrainingRunOptions): Promise<TrainerS
 
   // Memory: the micro-batch of each atom count, or one clear line before any work when even one
   // molecule does not fit.
-  const workers = run.training.workers;
+  // Worker threads do not apply to a GPU backend (one device): a notice, then one thread.
+  const workers = workerThreadsFor(options.backend ?? tf.getBackend(), run.training.workers, print);
   const budget = memoryBudget(options.backend);
-  const microBatches = microBatchPlan(run, dataset, budget);
+  const microBatches = microBatchPlan(run, dataset, budget, workers);
   print(
     `micro-batches (${run.training.microBatch === 'auto' ? `auto, ${budget.backend} budget ${(budget.usableBytes / 1024 ** 3).toFixed(1)} GiB` : 'as configured'}): ` +
       microBatches.map((m) => `${m.atoms[0] === m.atoms[1] ? m.atoms[0] : `${m.atoms[0]}–${m.atoms[1]}`} atoms: ${m.microBatch}`).join(', '),
@@ -356,8 +359,8 @@ function failingAt(engine: LocalGradientEngine, at: string | undefined): Gradien
  * batch), as ranges of equal micro-batch. Throws MoleculeTooLargeError naming the largest molecule
  * when one alone does not fit.
  */
-function microBatchPlan(run: RunConfig, dataset: MoleculeDataset, budget: MemoryBudget): RunSession['microBatches'] {
-  const perWorker = Math.ceil(run.training.batchSize / Math.max(1, run.training.workers));
+function microBatchPlan(run: RunConfig, dataset: MoleculeDataset, budget: MemoryBudget, workers: number): RunSession['microBatches'] {
+  const perWorker = Math.ceil(run.training.batchSize / Math.max(1, workers));
   let largest = 0;
   for (let i = 1; i < dataset.count; i++) if (dataset.atomCount(i) > dataset.atomCount(largest)) largest = i;
   const sizes = [...new Set(Array.from({ length: dataset.count }, (_, i) => dataset.atomCount(i)))].sort((a, b) => a - b);

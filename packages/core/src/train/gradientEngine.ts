@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { type MoleculeBatch, sliceBatch } from '../data/batch.js';
-import { type ErrorWeights, noiseErrors, noisyInputs, weightedNoiseError } from '../diffusion/objective.js';
+import { type ErrorWeights, noiseErrorTensors, noisyInputs, weightedNoiseError } from '../diffusion/objective.js';
 import type { TrainingNoise } from '../diffusion/noise.js';
 import { NoiseSchedule, type NoiseScheduleConfig } from '../diffusion/schedule.js';
 import { memoryBudget, type MemoryBudget, type MicroBatchSetting, resolveMicroBatch } from '../backend/memoryBudget.js';
@@ -105,19 +105,23 @@ export class LocalGradientEngine implements GradientEngine {
       for (const part of this.chunks(request, 'training', microBatch)) {
         const F = this.dynamics.config.nodeFeatures;
         const inputs = noisyInputs(part.batch, part.noise, this.schedule, F);
-        tf.tidy(() => {
+        // Read back asynchronously (WebGPU in Node cannot read synchronously): the loss, and the
+        // gradients as one flat vector in the layout's order, two transfers instead of one per tensor.
+        const { value, flat } = tf.tidy(() => {
           const lossOf = (...values: tf.Tensor[]): tf.Scalar => {
             const p = Object.fromEntries(names.map((n, i) => [n, values[i]!]));
             return weightedNoiseError(this.dynamics, p, part.batch, inputs, part.noise, part.weights);
           };
           const { value, grads: g } = tf.valueAndGrads(lossOf)(names.map((n) => tensors[n]!));
-          lossSum += value.dataSync()[0]!;
-          g.forEach((t, k) => {
-            const data = t.dataSync() as Float32Array;
-            const offset = layout.offsets[k]!;
-            for (let i = 0; i < data.length; i++) grads[offset + i]! += data[i]!;
-          });
+          return { value, flat: tf.concat(g.map((t) => tf.reshape(t, [-1]))) };
         });
+        try {
+          const [loss, data] = await Promise.all([value.data(), flat.data()]);
+          lossSum += loss[0]!;
+          for (let i = 0; i < data.length; i++) grads[i]! += data[i]!;
+        } finally {
+          tf.dispose([value, flat]);
+        }
       }
     } finally {
       disposeParameters(tensors);
@@ -132,8 +136,13 @@ export class LocalGradientEngine implements GradientEngine {
       for (const part of this.chunks(request, 'inference', microBatch)) {
         const F = this.dynamics.config.nodeFeatures;
         const inputs = noisyInputs(part.batch, part.noise, this.schedule, F);
-        const err = noiseErrors(this.dynamics, tensors, part.batch, inputs, part.noise);
-        for (let b = 0; b < part.batch.size; b++) lossSum += part.weights.x[b]! * err.x[b]! + part.weights.h[b]! * err.h[b]!;
+        const errors = tf.tidy(() => noiseErrorTensors(this.dynamics, tensors, part.batch, inputs, part.noise));
+        try {
+          const [x, h] = await Promise.all([errors.x.data(), errors.h.data()]);
+          for (let b = 0; b < part.batch.size; b++) lossSum += part.weights.x[b]! * x[b]! + part.weights.h[b]! * h[b]!;
+        } finally {
+          tf.dispose([errors.x, errors.h]);
+        }
       }
     } finally {
       disposeParameters(tensors);
