@@ -6,6 +6,7 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import * as core from '@equimol/core/node';
+import { relativeError } from '../packages/core/src/testing/fixtures.js';
 import { equimol, FIXTURES, scratch } from './cli-run.js';
 
 const { dir, remove } = scratch('memory');
@@ -30,15 +31,6 @@ function params(path: string): Float32Array {
   return core.trainerStateFromBytes(new Uint8Array(readFileSync(path)), path).state.params;
 }
 
-function relativeDifference(a: Float32Array, b: Float32Array): number {
-  let diff = 0;
-  let norm = 0;
-  for (let i = 0; i < a.length; i++) {
-    diff += (a[i]! - b[i]!) ** 2;
-    norm += b[i]! ** 2;
-  }
-  return Math.sqrt(diff / norm);
-}
 
 describe('memory: automatic micro-batches', () => {
   const network = { hiddenSize: 16, layers: 2, invSublayers: 1 };
@@ -80,7 +72,7 @@ describe('memory: automatic micro-batches', () => {
     const run = JSON.parse(readFileSync(join(dir, 'hit/run.json'), 'utf8')) as { record: { sessions: { memoryRetries: unknown[] }[] } };
     expect(run.record.sessions[0]!.memoryRetries).toEqual([{ step: 2, worker: 2, atoms: expect.any(Number), microBatch: 1 }]);
     // Only the summation order of the retried step differs.
-    expect(relativeDifference(params(join(dir, 'hit/checkpoints/latest.eqt')), params(join(dir, 'calm/checkpoints/latest.eqt')))).toBeLessThan(1e-6);
+    expect(relativeError(params(join(dir, 'hit/checkpoints/latest.eqt')), params(join(dir, 'calm/checkpoints/latest.eqt')))).toBeLessThan(1e-6);
   }, 300_000);
 
   it('stops before any work, in one line, when a single molecule cannot fit: train and sample alike', () => {

@@ -14,5 +14,8 @@ export default defineConfig({
     assetsInlineLimit: 0,
     // NGL alone is ~800 kB minified; one big chunk is expected, not a mistake.
     chunkSizeWarningLimit: 4000,
+    // One entry file: `equimol view --export` inlines it into a standalone HTML page, which a static
+    // import of a shared chunk would break (the lazily loaded WebGPU backend shares tfjs with the app).
+    rollupOptions: { output: { inlineDynamicImports: true } },
   },
 });

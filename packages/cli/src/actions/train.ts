@@ -11,6 +11,7 @@ import {
   type NoiseScheduleConfig,
   type RunConfigFile,
   runTraining,
+  type TrainingRunOptions,
   type TrainingConfig,
 } from '@equimol/core/node';
 import { activateBackend, note } from '../context.js';
@@ -64,7 +65,6 @@ export async function runTrain(args: TrainArgs): Promise<void> {
   const command = ['equimol', ...process.argv.slice(2)].join(' ');
   const version = cliVersion();
   if (args.set !== undefined && !args.resume) throw new UsageError('--set changes a run as it continues: use it with --resume (a new run takes its settings from flags or --config)');
-  const { print, onStep, finish } = trainingReporter(args.quiet === true);
 
   if (args.resume) {
     if (!existsSync(runJson)) throw new UsageError(`${args.out} holds no training run to resume (no run.json); start one with --data`);
@@ -75,20 +75,7 @@ export async function runTrain(args: TrainArgs): Promise<void> {
     const backend = await activateBackend(args);
     const resumed = JSON.parse(await readFile(runJson, 'utf8')) as { training?: { sampleEvery?: number } };
     refuseSamplingWithoutSyncReadback(backend, resumed.training?.sampleEvery);
-    const started = performance.now();
-    let interrupted: InterruptSignal | null = null;
-    const state = await runTraining({
-      outDir: args.out,
-      resume: true,
-      set: args.set?.map(String),
-      command,
-      version,
-      backend: backend.name,
-      print,
-      onStep,
-      onInterrupt: (signal) => (interrupted = signal),
-    }).finally(finish);
-    reportEnd(args, state.step, started, interrupted);
+    await trainAndReport(args, { resume: true, set: args.set?.map(String), command, version, backend: backend.name });
     return;
   }
 
@@ -134,18 +121,20 @@ export async function runTrain(args: TrainArgs): Promise<void> {
 
   const backend = await activateBackend(args);
   refuseSamplingWithoutSyncReadback(backend, training.sampleEvery);
-  const started = performance.now();
-  let interrupted: InterruptSignal | null = null;
-  const state = await runTraining({
-    outDir: args.out,
+  await trainAndReport(args, {
     config: { name: args.name ?? file.name ?? 'equimol-run', dataset, egnn, ...(schedule ? { schedule } : {}), training, ...(init ? { init } : {}) },
     command,
     version,
     backend: backend.name,
-    print,
-    onStep,
-    onInterrupt: (signal) => (interrupted = signal),
-  }).finally(finish);
+  });
+}
+
+/** Core's runTraining with the command's progress reporting, then its closing line. */
+async function trainAndReport(args: TrainArgs, options: Omit<TrainingRunOptions, 'outDir' | 'print' | 'onStep' | 'onInterrupt'>): Promise<void> {
+  const { print, onStep, finish } = trainingReporter(args.quiet === true);
+  const started = performance.now();
+  let interrupted: InterruptSignal | null = null;
+  const state = await runTraining({ ...options, outDir: args.out, print, onStep, onInterrupt: (signal) => (interrupted = signal) }).finally(finish);
   reportEnd(args, state.step, started, interrupted);
 }
 

@@ -16,7 +16,7 @@ import { countDispatches } from './webgpu.js';
 import { dawnGpu } from '../node/dawn.js';
 import { selectNodeBackend } from '../node/backends.js';
 import { Rng } from '../random/rng.js';
-import { fixturePath, tinyEgnnConfig, useTestBackend } from '../testing/fixtures.js';
+import { fixturePath, relativeError, tinyEgnnConfig, useTestBackend } from '../testing/fixtures.js';
 import { type GradientRequest, LocalGradientEngine } from '../train/gradientEngine.js';
 import { Trainer } from '../train/trainer.js';
 import { defaultTrainingConfig } from '../train/trainingConfig.js';
@@ -33,15 +33,6 @@ if (process.env['VK_ICD_FILENAMES'] === undefined && existsSync(SWIFTSHADER_ICD)
 const found = await dawnGpu(undefined).then((gpu) => gpu.requestAdapter()).catch(() => null);
 const adapter = found ? adapterInfo(found) : null;
 
-function relativeError(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  let diff = 0;
-  let norm = 0;
-  for (let i = 0; i < b.length; i++) {
-    diff += (a[i]! - b[i]!) ** 2;
-    norm += b[i]! ** 2;
-  }
-  return Math.sqrt(diff / norm);
-}
 
 // Tiny, so that it runs in about a minute on SwiftShader: heavy atoms (≤ 9), hidden 16, 2 layers, 2 molecules a batch.
 const molecules = parseSdf(readFileSync(fixturePath('chem/qm9-train-sample.sdf'), 'utf8')).map(heavyAtomsOnly);
