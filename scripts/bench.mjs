@@ -157,7 +157,7 @@ if ((!only || only === 'train') && !quick) {
         continue;
       }
       const engine = workers > 1 ? await eq.WorkerGradientEngine.start({ egnn, schedule: eq.EDM_QM9_SCHEDULE, microBatch }, workers, backend.name) : new eq.LocalGradientEngine({ egnn, schedule: eq.EDM_QM9_SCHEDULE, microBatch });
-      const ms = await timeSteps(engine, params, cfg, F, 2);
+      const { ms } = await timeSteps(engine, params, cfg, F, 2);
       await engine.dispose();
       rates[microBatch] = (cfg.batch / ms) * 1000;
       const chosen = microBatch === 'auto' ? `, auto chose ${eq.largestMicroBatch(egnn, n, 'training', eq.memoryBudget(backend.name), cfg.batch / workers)}` : '';
