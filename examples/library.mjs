@@ -8,24 +8,16 @@ await eq.selectNodeBackend(); // native TensorFlow if installed, else tfjs-wasm,
 const molecules = eq.readSdfFile(new URL('../data/fixtures/chem/qm9-train-sample.sdf', import.meta.url).pathname);
 const dataset = await eq.buildDataset(molecules, { name: 'demo', source: 'fixture', removeHydrogens: true, elements: ['C', 'N', 'O', 'F'] });
 
-// 2. A model: EDM's EGNN dynamics (small here) and EDM's noise schedule.
-const egnn = { ...eq.edmEgnnConfig(eq.featureCount(dataset.encoding), 32, 2) };
-const schedule = { ...eq.EDM_QM9_SCHEDULE, timesteps: 100 };
-const training = eq.defaultTrainingConfig({ batchSize: 6, microBatch: 6, validationFraction: 0, validateEvery: 0, checkpointEvery: 0 });
-const engine = new eq.LocalGradientEngine({ egnn, schedule, microBatch: 6 });
-const trainer = new eq.Trainer({ egnn, schedule }, dataset, training, engine);
+// 2. EDM's EGNN (small here) and noise schedule; everything else at EDM's defaults.
+const trainer = eq.Trainer.fromConfig(
+  { egnn: { hiddenSize: 32, layers: 2 }, schedule: { ...eq.EDM_QM9_SCHEDULE, timesteps: 100 }, training: { batchSize: 6, validationFraction: 0 } },
+  dataset,
+);
 
 // 3. Train a few steps.
-for (let step = 1; step <= 5; step++) {
-  const { loss } = await trainer.step();
-  console.log(`step ${step}: loss ${loss.toFixed(3)}`);
-}
+for (let step = 1; step <= 5; step++) console.log(`step ${step}: loss ${(await trainer.step()).loss.toFixed(3)}`);
 
 // 4. Sample with the EMA weights and write an SDF.
-const model = eq.createModel(
-  { name: 'demo', egnn, schedule, encoding: dataset.encoding, atomCountHistogram: dataset.atomCountHistogram() },
-  trainer.current.ema,
-);
-const { molecules: generated } = eq.sampleMolecules(model, { count: 3, seed: 1, steps: 50 });
+const { molecules: generated } = eq.sampleMolecules(trainer.toModel('demo'), { count: 3, seed: 1, steps: 50 });
 for (const mol of generated) console.log(mol.elements.join(''));
 console.log(eq.writeSdf(generated).split('\n').length > 3 ? 'SDF ok' : 'SDF empty');

@@ -172,5 +172,15 @@ describe('trainer', () => {
     expect(relativeError(split.grads, whole.grads)).toBeLessThan(1e-6);
     expect(split.lossSum).toBeCloseTo(whole.lossSum, 5);
   });
-});
 
+  it('fromConfig fills in EDM defaults sized to the dataset; toModel gives the EMA weights as a model', async () => {
+    const trainer = Trainer.fromConfig({ egnn: { hiddenSize: 8, layers: 1 }, schedule: model.schedule, training: { batchSize: 3, validationFraction: 0 } }, dataset);
+    expect(trainer.model.egnn).toMatchObject({ hiddenSize: 8, layers: 1, nodeFeatures: 6, attention: true });
+    expect(trainer.config).toMatchObject({ batchSize: 3, microBatch: 'auto', emaDecay: 0.999 });
+    await trainer.step();
+    const trained = trainer.toModel('tiny');
+    expect(trained.meta).toMatchObject({ name: 'tiny', encoding: dataset.encoding, training: { step: 1, weights: 'EMA' } });
+    expect(trained.params).toEqual(trainer.current.ema);
+    expect(trained.params).not.toBe(trainer.current.ema);
+  });
+});

@@ -5,15 +5,16 @@ import { drawTrainingNoise, type TimestepSampling } from '../diffusion/noise.js'
 import { simpleLossWeights } from '../diffusion/objective.js';
 import { trainingVlbWeights } from '../diffusion/likelihood.js';
 import { NoiseSchedule, type NoiseScheduleConfig } from '../diffusion/schedule.js';
-import type { EgnnConfig } from '../model/config.js';
+import { createModel, type EquimolModel } from '../checkpoint/modelBundle.js';
+import { type EgnnConfig, edmEgnnConfig } from '../model/config.js';
 import type { ParameterLayout } from '../model/parameters.js';
 import { EgnnDynamics } from '../model/dynamics.js';
 import { Rng } from '../random/rng.js';
 import { adamStep, initialAdamState } from './adam.js';
 import { updateEma } from './ema.js';
-import type { GradientEngine, GradientRequest } from './gradientEngine.js';
+import { type GradientEngine, type GradientRequest, LocalGradientEngine } from './gradientEngine.js';
 import { AdaptiveGradientClipper } from './gradientClipping.js';
-import { resetsEmaAt, trainingConfigAt, type TrainingConfig } from './trainingConfig.js';
+import { defaultTrainingConfig, resetsEmaAt, trainingConfigAt, type TrainingConfig } from './trainingConfig.js';
 import type { TrainerState } from './trainerState.js';
 
 /** One line of the training log (written as JSON lines by the CLI). */
@@ -129,6 +130,32 @@ export class Trainer {
     }
     this.clipper = new AdaptiveGradientClipper(50, 3000, this.state.clipHistory.length ? this.state.clipHistory : undefined);
     this.rng = new Rng(this.state.rng);
+  }
+
+  /**
+   * A trainer for a dataset from a partial config: EDM's EGNN (sized to the dataset's features) and
+   * training defaults where nothing is given, and gradients in this thread unless `engine` is given
+   * (e.g. WorkerGradientEngine from @equimol/core/node).
+   */
+  static fromConfig(
+    config: { egnn?: Partial<EgnnConfig>; schedule: NoiseScheduleConfig; training?: Partial<TrainingConfig> },
+    dataset: MoleculeDataset,
+    options: { engine?: GradientEngine } = {},
+  ): Trainer {
+    const F = featureCount(dataset.encoding);
+    const egnn: EgnnConfig = { ...edmEgnnConfig(F), ...config.egnn, nodeFeatures: F };
+    const training = defaultTrainingConfig(config.training);
+    const engine = options.engine ?? new LocalGradientEngine({ egnn, schedule: config.schedule, microBatch: training.microBatch });
+    return new Trainer({ egnn, schedule: config.schedule }, dataset, training, engine);
+  }
+
+  /** The model with the current EMA weights (a copy), ready to sample or save. */
+  toModel(name = 'equimol-model'): EquimolModel {
+    const { egnn, schedule } = this.model;
+    return createModel(
+      { name, egnn, schedule, encoding: this.dataset.encoding, atomCountHistogram: this.dataset.atomCountHistogram(), dataset: this.dataset.card, training: { step: this.state.step, weights: 'EMA' } },
+      this.state.ema.slice(),
+    );
   }
 
   /** The current state (shared, not copied). */
