@@ -33,6 +33,8 @@ describe('equimol train', () => {
     expect(run.record.sessions[0]!.command).toMatch(/^equimol train --data tiny\.eqd/);
     expect(run.record.sessions[0]).toMatchObject({ fromStep: 0, toStep: 3, microBatches: [{ atoms: [expect.any(Number), expect.any(Number)], microBatch: 2 }] });
     expect(run.record.datasetSha256).toMatch(/^[0-9a-f]{64}$/);
+    // The commit of equimol's code (the run directory is outside any repository).
+    expect(run.record.gitCommit).toMatch(/^[0-9a-f]{40}(-dirty)?$/);
     expect(run.record.equimolVersion).toMatch(/^\d+\.\d+\.\d+/);
     const log = readFileSync(join(dir, 'run/train.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { type: string; step: number });
     expect(log.filter((x) => x.type === 'train').map((x) => x.step)).toEqual([1, 2, 3]);

@@ -1,7 +1,8 @@
 import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { appendFile, mkdir, readdir, readFile, rm } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import * as tf from '@tensorflow/tfjs-core';
 import { type MemoryBudget, memoryBudget, resolveMicroBatch } from '../backend/memoryBudget.js';
 import { workerThreadsFor } from '../backend/select.js';
@@ -395,11 +396,15 @@ async function warmStart(run: RunConfig, dataset: MoleculeDataset, print: (line:
   return initialTrainerState(layout, run.training, params);
 }
 
-/** The checked-out commit, with "-dirty" for uncommitted changes; null outside a git work tree. */
+/**
+ * The commit of equimol's own code (the git work tree this module sits in, not the caller's), with
+ * "-dirty" for uncommitted changes; null for an installed package.
+ */
 function gitCommit(): string | null {
+  const options = { cwd: dirname(fileURLToPath(import.meta.url)), encoding: 'utf8' as const, stdio: ['ignore', 'pipe', 'ignore'] as ['ignore', 'pipe', 'ignore'] };
   try {
-    const head = execFileSync('git', ['rev-parse', 'HEAD'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
-    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+    const head = execFileSync('git', ['rev-parse', 'HEAD'], options).trim();
+    const dirty = execFileSync('git', ['status', '--porcelain', '--untracked-files=no'], options).trim();
     return dirty ? `${head}-dirty` : head;
   } catch {
     return null;
