@@ -1,5 +1,7 @@
-// Core's errors are recognised by name, not instanceof, so that this module (loaded for every
-// command, --help included) does not load @equimol/core and with it tfjs and openchemlib.
+// Core's errors share one base class (EquimolError, with its kind and place); its module is loaded
+// alone (@equimol/core/errors), so that this one, loaded for every command, --help included, does not
+// load tfjs and openchemlib.
+import { isEquimolError } from '@equimol/core/errors';
 
 /** Exit status for bad command lines, unknown models, missing files, refused overwrites. */
 export const EXIT_USAGE = 2;
@@ -15,19 +17,14 @@ export class UsageError extends Error {
   }
 }
 
-/** Core's errors for options the user chose (impossible sampling options, meaningless sampler options). */
-const CORE_USAGE_ERRORS = new Set(['SampleOptionsError', 'SamplerOptionError', 'ScheduleSettingError', 'MoleculeTooLargeError']);
-
-/** Exit status for an error: usage problems (ours, and core's option errors) are 2, the rest 1. */
+/** Exit status for an error: usage problems (ours, and core's errors of kind 'usage') are 2, the rest 1. */
 export function exitCodeOf(err: unknown): number {
-  return err instanceof UsageError || (err instanceof Error && CORE_USAGE_ERRORS.has(err.name)) ? EXIT_USAGE : EXIT_FAILURE;
+  return err instanceof UsageError || (isEquimolError(err) && err.kind === 'usage') ? EXIT_USAGE : EXIT_FAILURE;
 }
 
-/** Core errors whose messages already say what is wrong and where (file, record, line). */
-const DESCRIBED_ERRORS = new Set([...CORE_USAGE_ERRORS, 'MoleculeParseError', 'MoleculeWriteError', 'TrajectoryFormatError', 'NpyFormatError', 'ModelFormatError', 'ConformerError', 'ViewerServerError', 'CompressedFileError', 'FileFormatError', 'HeldAtomsError', 'ElementNotInVocabularyError', 'TrainingStoppedError']);
-
+/** Errors whose messages already say what is wrong and where (file, record, line): ours and core's family. */
 function isDescribedError(err: Error): boolean {
-  return err instanceof UsageError || DESCRIBED_ERRORS.has(err.name);
+  return err instanceof UsageError || isEquimolError(err);
 }
 
 /** The one line printed for an error (first line of its message; system errors keep their code's meaning). */

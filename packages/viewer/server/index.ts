@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import { readFile, realpath, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, extname, join, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { EquimolError } from '@equimol/core/errors';
 
 /** Options of `startViewerServer`. */
 export interface ViewerServerOptions {
@@ -35,7 +36,7 @@ export interface ViewerServer {
 }
 
 /** Thrown when the viewer cannot be served or exported (missing build, unreadable file, bad option). */
-export class ViewerServerError extends Error {
+export class ViewerServerError extends EquimolError {
   constructor(message: string) {
     super(message);
     this.name = 'ViewerServerError';

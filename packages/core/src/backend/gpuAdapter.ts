@@ -1,3 +1,4 @@
+import { EquimolError } from '../errors.js';
 // GPU adapters as WebGPU describes them, in browsers and in Node (Dawn). Free of tfjs, so that a
 // probe process can use it cheaply. Only the few WebGPU members equimol touches are typed here, so
 // that core builds without the WebGPU type package.
@@ -36,7 +37,7 @@ export interface GpuLike {
 }
 
 /** A WebGPU adapter could not be had or is not the one to use; the message says why. */
-export class WebGpuUnavailableError extends Error {
+export class WebGpuUnavailableError extends EquimolError {
   constructor(message: string) {
     super(message);
     this.name = 'WebGpuUnavailableError';

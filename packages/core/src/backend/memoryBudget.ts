@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { estimatePeakBytes, largestTensorBytes, type NetworkSize, type PassKind } from '../model/memoryEstimate.js';
+import { EquimolError } from '../errors.js';
 
 /** How much memory one pass may take on a backend. */
 export interface MemoryBudget {
@@ -61,7 +62,7 @@ export function largestMicroBatch(network: NetworkSize, atoms: number, kind: Pas
 export type MicroBatchSetting = number | 'auto';
 
 /** Thrown before any work starts when a single molecule does not fit the backend's memory. */
-export class MoleculeTooLargeError extends Error {
+export class MoleculeTooLargeError extends EquimolError {
   constructor(
     readonly what: string,
     readonly atoms: number,
@@ -72,6 +73,7 @@ export class MoleculeTooLargeError extends Error {
       `${what} has ${atoms} atoms: one ${atoms === 1 ? 'atom' : 'molecule'} of that size needs ${formatBytes(neededBytes)} per pass, ` +
         `more than the ${budget.backend} backend allows (${formatBytes(budget.usableBytes)} of its ${formatBytes(budget.limitBytes)}); ` +
         'use a smaller network (--hidden, --layers) or leave out the largest molecules',
+      { kind: 'usage' },
     );
     this.name = 'MoleculeTooLargeError';
   }

@@ -5,6 +5,7 @@ import type { NoiseScheduleConfig } from '../diffusion/schedule.js';
 import { NoiseSchedule } from '../diffusion/schedule.js';
 import type { EgnnConfig } from '../model/config.js';
 import { EgnnDynamics } from '../model/dynamics.js';
+import { EquimolError } from '../errors.js';
 
 /**
  * equimol's model format, version 1: a `model.json` in the shape of a tfjs weights manifest (so
@@ -48,7 +49,7 @@ export interface EquimolModel {
 }
 
 /** Thrown when a model file is malformed or does not match its declared architecture. */
-export class ModelFormatError extends Error {
+export class ModelFormatError extends EquimolError {
   constructor(source: string, message: string) {
     super(`${source}: ${message}`);
     this.name = 'ModelFormatError';

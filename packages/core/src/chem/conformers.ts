@@ -1,6 +1,7 @@
 import { ConformerGenerator, ForceFieldMMFF94, Molecule as OclMolecule } from 'openchemlib';
 import type { Molecule } from './molecule.js';
 import { fromOcl } from './openchemlib.js';
+import { EquimolError } from '../errors.js';
 
 // 3D structures for users' own SMILES, so they can build a training set: openchemlib's conformer
 // generator (torsion library + collision checks, hydrogens added) followed by an MMFF94s+ energy
@@ -30,7 +31,7 @@ export interface Conformer {
 }
 
 /** Thrown when no conformer can be made for a SMILES (unparsable, or the generator gives up). */
-export class ConformerError extends Error {
+export class ConformerError extends EquimolError {
   constructor(
     readonly smiles: string,
     readonly reason: string,

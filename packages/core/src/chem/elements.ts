@@ -1,3 +1,4 @@
+import { EquimolError } from '../errors.js';
 // Periodic table up to xenon: enough for drug-like molecules and every dataset equimol reads.
 const SYMBOLS = [
   'H', 'He', 'Li', 'Be', 'B', 'C', 'N', 'O', 'F', 'Ne', 'Na', 'Mg', 'Al', 'Si', 'P', 'S', 'Cl', 'Ar',
@@ -9,7 +10,7 @@ const SYMBOLS = [
 const NUMBER_BY_SYMBOL = new Map<string, number>(SYMBOLS.map((s, i) => [s, i + 1]));
 
 /** Thrown for an element symbol or atomic number equimol does not know. */
-export class UnknownElementError extends Error {
+export class UnknownElementError extends EquimolError {
   constructor(what: string) {
     super(`unknown element ${JSON.stringify(what)}`);
     this.name = 'UnknownElementError';

@@ -2,6 +2,7 @@ import { ForceFieldMMFF94, Molecule as OclMolecule } from 'openchemlib';
 import type { Molecule } from './molecule.js';
 import { assignBondOrders } from './bondOrders.js';
 import { fromOcl, toOcl } from './openchemlib.js';
+import { EquimolError } from '../errors.js';
 
 // Hydrogen completion for heavy-atom generations (EDM's QM9 without H, or any model that emits heavy
 // atoms only): hydrogens are added where valences are free, placed by ideal geometry, then relaxed
@@ -31,7 +32,7 @@ export interface HydrogenCompletion {
 }
 
 /** Thrown when openchemlib's force-field resources are missing (call `registerOpenchemlibResources` in Node). */
-export class OpenchemlibResourcesError extends Error {
+export class OpenchemlibResourcesError extends EquimolError {
   constructor() {
     super('openchemlib resources are not registered: in Node call registerOpenchemlibResources() from @equimol/core/node; in a browser await Resources.registerFromUrl() from openchemlib');
     this.name = 'OpenchemlibResourcesError';

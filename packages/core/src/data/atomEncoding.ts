@@ -1,4 +1,5 @@
 import { atomicNumber } from '../chem/elements.js';
+import { EquimolError } from '../errors.js';
 
 /**
  * How atoms become node features: a one-hot over an element vocabulary and, optionally, the atomic
@@ -32,7 +33,7 @@ export function featureCount(encoding: AtomEncoding): number {
 }
 
 /** Thrown when a molecule has an element outside a model's vocabulary. */
-export class ElementNotInVocabularyError extends Error {
+export class ElementNotInVocabularyError extends EquimolError {
   constructor(readonly element: string, readonly vocabulary: string[], readonly where?: string) {
     super(
       `${where ? where + ': ' : ''}element ${element} is not in the vocabulary [${vocabulary.join(', ')}]`,

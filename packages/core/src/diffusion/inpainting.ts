@@ -2,6 +2,7 @@ import { type AtomEncoding, elementIndex, encodeAtomFeatures, featureCount } fro
 import type { ChainConstraint } from './reverseChain.js';
 import type { ChainState } from './samplers.js';
 import { NoiseSchedule } from './schedule.js';
+import { EquimolError } from '../errors.js';
 
 /**
  * Constrained generation by inpainting (RePaint, Lugmayr et al. 2022, as DiffSBDD applies it to
@@ -28,7 +29,7 @@ export interface HeldAtoms {
 export const MIN_HELD_DISTANCE = 0.7;
 
 /** Thrown for held atoms that cannot be a molecule's part: none, no 3D coordinates, atoms on top of each other. */
-export class HeldAtomsError extends Error {
+export class HeldAtomsError extends EquimolError {
   constructor(message: string) {
     super(message);
     this.name = 'HeldAtomsError';

@@ -1,4 +1,5 @@
 import { NoiseSchedule } from './schedule.js';
+import { EquimolError } from '../errors.js';
 
 /**
  * Reverse-process samplers behind one small protocol, in the spirit of diffusers' schedulers: a
@@ -104,9 +105,9 @@ export class Ddim implements Sampler {
 }
 
 /** Thrown for a sampler option that is invalid or means nothing for the chosen sampler. */
-export class SamplerOptionError extends Error {
+export class SamplerOptionError extends EquimolError {
   constructor(message: string) {
-    super(message);
+    super(message, { kind: 'usage' });
     this.name = 'SamplerOptionError';
   }
 }

@@ -1,8 +1,9 @@
+import { EquimolError } from '../errors.js';
 /**
  * Thrown for a malformed molecule record. Names the file (or other source), the 1-based record number
  * and, for text formats, the 1-based line so that a chemist can open the file at the faulty line.
  */
-export class MoleculeParseError extends Error {
+export class MoleculeParseError extends EquimolError {
   /** File name or other description of the source, e.g. `qm9.sdf.gz` or `<string>`. */
   readonly file: string;
   /** 1-based number of the record (SDF record, XYZ frame, npz molecule) in the source. */
@@ -109,7 +110,7 @@ export class RecordTally {
 }
 
 /** Thrown for a file equimol wrote (dataset, checkpoint, model, run config) that cannot be read back. */
-export class FileFormatError extends Error {
+export class FileFormatError extends EquimolError {
   constructor(
     readonly file: string,
     readonly reason: string,

@@ -2,6 +2,7 @@ import { unzipSync, zipSync } from 'fflate';
 import type { Molecule } from '../chem/molecule.js';
 import { atomicNumber, elementSymbol } from '../chem/elements.js';
 import { MoleculeParseError, RecordTally, type ReadOptions } from './errors.js';
+import { EquimolError } from '../errors.js';
 
 // NumPy's .npy format (numpy.lib.format, versions 1–3): magic `\x93NUMPY`, version, a little-endian
 // header length (2 bytes in v1, 4 in v2/3), a Python-literal header dict, then the raw array data.
@@ -17,7 +18,7 @@ export interface NpyArray {
 }
 
 /** Thrown for a .npy/.npz file that is not one, or has a layout equimol cannot read. */
-export class NpyFormatError extends Error {
+export class NpyFormatError extends EquimolError {
   constructor(readonly file: string, reason: string) {
     super(`${file}: ${reason}`);
     this.name = 'NpyFormatError';

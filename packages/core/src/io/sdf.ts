@@ -2,6 +2,7 @@ import type { Bond, Molecule } from '../chem/molecule.js';
 import { normalizeElementSymbol } from '../chem/elements.js';
 import { MoleculeParseError, RecordTally, type ReadOptions } from './errors.js';
 import { splitLines, type LineSource } from './lines.js';
+import { EquimolError } from '../errors.js';
 
 // MDL CTfile formats (BIOVIA "CTFile Formats" 2020): a V2000 connection table is fixed-column; V3000
 // is `M  V30` keyword lines. An SDF is molfiles each followed by data items and a `$$$$` line.
@@ -300,7 +301,7 @@ export interface SdfWriteOptions {
 }
 
 /** Thrown when a molecule cannot be written (non-finite coordinates, inconsistent bonds or charges). */
-export class MoleculeWriteError extends Error {
+export class MoleculeWriteError extends EquimolError {
   constructor(reason: string) {
     super(reason);
     this.name = 'MoleculeWriteError';

@@ -1,5 +1,6 @@
 import { isElementSymbol } from '../chem/elements.js';
 import type { Molecule } from '../chem/molecule.js';
+import { EquimolError } from '../errors.js';
 
 // A denoising trajectory is what the reverse diffusion chain z_T → z_0 looks like for a batch of
 // molecules: for each molecule, a few saved frames. EDM diffuses atom types as well as coordinates
@@ -40,7 +41,7 @@ export interface Trajectory {
 }
 
 /** Thrown when trajectory data (SDF data fields or JSON) is inconsistent; names the record at fault. */
-export class TrajectoryFormatError extends Error {
+export class TrajectoryFormatError extends EquimolError {
   /** File name or other description of the source. */
   readonly source: string;
   /** 1-based SDF record or JSON molecule the problem was found in, when there is one. */

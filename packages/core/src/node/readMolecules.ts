@@ -8,13 +8,14 @@ import { moleculesFromEdmNpz } from '../io/npz.js';
 import { readSdfRecords } from '../io/sdf.js';
 import { readXyzFrames } from '../io/xyz.js';
 import { fileLines, isGzipPath } from './filesLines.js';
+import { EquimolError } from '../errors.js';
 
 function withSource(path: string, options: ReadOptions): ReadOptions {
   return { ...options, source: options.source ?? basename(path) };
 }
 
 /** Thrown when a file named `.gz` is not gzip data or is cut short; names the file. */
-export class CompressedFileError extends Error {
+export class CompressedFileError extends EquimolError {
   constructor(
     /** The file, as given. */
     readonly file: string,

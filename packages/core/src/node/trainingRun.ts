@@ -27,6 +27,7 @@ import { writeFileAtomic } from './filesAtomic.js';
 import { handleInterrupts, type InterruptHandler, type InterruptSignal } from './interrupts.js';
 import { saveModelDirectory } from './modelFiles.js';
 import { WorkerGradientEngine } from './workerGradientEngine.js';
+import { EquimolError } from '../errors.js';
 
 /**
  * Everything that defines a run: written to RUNDIR/run.json by the trainer and re-read on resume.
@@ -332,7 +333,7 @@ export async function runTraining(options: TrainingRunOptions): Promise<TrainerS
 }
 
 /** Training ended by a failed step; the message says which checkpoint is intact and what was lost. */
-export class TrainingStoppedError extends Error {
+export class TrainingStoppedError extends EquimolError {
   constructor(message: string, options?: ErrorOptions) {
     super(message, options);
     this.name = 'TrainingStoppedError';

@@ -8,6 +8,7 @@ import { NoiseSchedule } from '../diffusion/schedule.js';
 import type { Trajectory, TrajectoryFrame, TrajectoryMolecule } from '../io/trajectory.js';
 import { disposeParameters } from '../model/parameters.js';
 import { Rng } from '../random/rng.js';
+import { EquimolError } from '../errors.js';
 
 /** Options of `sampleMolecules`. */
 export interface SampleOptions {
@@ -53,9 +54,9 @@ export interface SampleResult {
 }
 
 /** Thrown for sampling options the model cannot honour (e.g. an atom count it never saw). */
-export class SampleOptionsError extends Error {
+export class SampleOptionsError extends EquimolError {
   constructor(message: string) {
-    super(message);
+    super(message, { kind: 'usage' });
     this.name = 'SampleOptionsError';
   }
 }

@@ -1,6 +1,7 @@
 import type { MicroBatchSetting } from '../backend/memoryBudget.js';
 import type { TimestepSampling } from '../diffusion/noise.js';
 import { EDM_ADAM, type AdamConfig } from './adam.js';
+import { EquimolError } from '../errors.js';
 
 /** The settings a schedule entry may change during a run. */
 export interface ScheduledSettings {
@@ -126,9 +127,9 @@ export function defaultTrainingConfig(overrides: Partial<TrainingConfig> = {}): 
 }
 
 /** Thrown for a `key=value` change that names no schedulable setting or gives it a wrong value. */
-export class ScheduleSettingError extends Error {
+export class ScheduleSettingError extends EquimolError {
   constructor(message: string) {
-    super(message);
+    super(message, { kind: 'usage' });
     this.name = 'ScheduleSettingError';
   }
 }
