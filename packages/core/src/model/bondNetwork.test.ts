@@ -7,6 +7,8 @@ import { maxAbs, maxAbsDiff, randomOrthogonal, tinyEgnnConfig, transformPoints, 
 import { edmEgnnConfig } from './config.js';
 import { EgnnDynamics } from './dynamics.js';
 import { disposeParameters } from './parameters.js';
+import { transferParameters } from './transferParameters.js';
+import { kekuleBondEncoding } from '../data/bondEncoding.js';
 
 // A network that generates bonds: noisy bond one-hots in every edge MLP and an edge head for their
 // noise. ε̂_x must rotate with the molecule, ε̂_h and ε̂_e must not change, every output must follow a
@@ -131,5 +133,26 @@ describe('EGNN with bonds', () => {
     expect(bonds.layout.size).toBe(921496);
     // The atom-only layout is a prefix-compatible subset: same names, bond head last.
     expect(bonds.layout.specs.slice(-4).map((s) => s.name)).toEqual(['bondOut1.w', 'bondOut1.b', 'bondOut2.w', 'bondOut2.b']);
+  });
+
+  it('warm-starts a bond network from another by meaning, formal-charge inputs included; atom-only sources are refused', () => {
+    const enc = (elements: string[]) => ({ elements, includeCharges: true, normalization: [1, 4, 10] as [number, number, number], bonds: kekuleBondEncoding() });
+    const from = { egnn: tinyEgnnConfig(3 + 1 + 3, { bondClasses: K }), encoding: enc(['C', 'N', 'O']) };
+    const to = { egnn: tinyEgnnConfig(4 + 1 + 3, { bondClasses: K }), encoding: enc(['C', 'N', 'O', 'F']) };
+    const fromLayout = new EgnnDynamics(from.egnn).layout;
+    const toLayout = new EgnnDynamics(to.egnn).layout;
+    const source = wideParameters(fromLayout.size, 3);
+    const out = transferParameters(from, source, to, new Float32Array(toLayout.size));
+    const H = from.egnn.hiddenSize;
+    const row = (layout: typeof fromLayout, flat: Float32Array, r: number) => {
+      const offset = layout.offsets[layout.specs.findIndex((sp) => sp.name === 'embedding.w')]!;
+      return Array.from(flat.subarray(offset + r * H, offset + (r + 1) * H));
+    };
+    // Source rows: C N O charge fc−1 fc0 fc+1 time; target rows: C N O F charge fc−1 fc0 fc+1 time.
+    expect(row(toLayout, out, 6)).toEqual(row(fromLayout, source, 5)); // formal charge 0
+    expect(row(toLayout, out, 8)).toEqual(row(fromLayout, source, 7)); // time
+    expect(row(toLayout, out, 3)).toEqual(new Array(H).fill(0)); // F: new, keeps the fresh values
+    const atoms = { egnn: tinyEgnnConfig(4), encoding: { elements: ['C', 'N', 'O'], includeCharges: true, normalization: [1, 4, 10] as [number, number, number] } };
+    expect(() => transferParameters(atoms, new Float32Array(new EgnnDynamics(atoms.egnn).layout.size), to, new Float32Array(toLayout.size))).toThrow(/block0\.gcl0\.edge1\.w is .* in the source and .* in the target/);
   });
 });
