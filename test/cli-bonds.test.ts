@@ -59,6 +59,7 @@ describe('bond models: build --bonds → train → resume → sample → SDF', (
     for (const r of log) if (r.loss !== undefined) expect(Number.isFinite(r.loss)).toBe(true);
     const model = JSON.parse(readFileSync(join(dir, 'run/model/model.json'), 'utf8')) as { formatVersion: number; generatesBonds?: boolean };
     expect(model).toMatchObject({ formatVersion: 2, generatesBonds: true });
+    expect(equimol(['info', '-m', 'run/model'], dir).stdout).toMatch(/generates: +bonds \(4 classes: none, single, double, triple\) and formal charges \(-1, 0, 1\)/);
   });
 
   it('samples SDF whose bonds and charges are the generated ones, and the drug judge reads them', async () => {
