@@ -25,3 +25,11 @@ export function heldAtomsFromMolecules(molecules: readonly Molecule[], encoding:
     droppedHydrogens: picked.length - kept.length,
   };
 }
+
+/**
+ * The `held_atoms` data field of a generated molecule whose first `count` atoms are held (they come
+ * first): their 1-based numbers, "1-6" (or "1"), as `eval --scaffold` reads it back.
+ */
+export function heldAtomsField(count: number): string {
+  return count === 1 ? '1' : `1-${count}`;
+}
