@@ -199,7 +199,7 @@ export function sampleMolecules(model: EquimolModel, options: SampleOptions): Sa
         molecules[k] = {
           title: `${model.meta.name} seed ${seed} #${start + k}`,
           ...mol,
-          properties: { model: model.meta.name, seed: String(seed), index: String(start + k), ...(fixed ? { held_atoms: heldAtomsField(fixed.elements.length) } : {}) },
+          properties: { model: model.meta.name, seed: String(seed), index: String(start + k), ...(fixed ? { held_atoms: heldAtomsField(fixed.elements.map((_, i) => i)) } : {}) },
         };
         if (frames > 0) {
           trajectories[k] = {
