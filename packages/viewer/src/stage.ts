@@ -12,7 +12,7 @@ const BALL_AND_STICK = { colorScheme: 'element', radiusScale: 1.0, aspectRatio: 
  * Held atoms (constrained generation) wear a translucent gold sphere about twice the ball's radius:
  * visible around the atom from every side, without hiding its element colour.
  */
-const HALO = { color: '#ffc83d', radiusType: 'size', radiusSize: 0.62, opacity: 0.45, depthWrite: false, sphereDetail: 2 } as const;
+const HALO = { color: '#ffc83d', radiusType: 'size', radiusSize: 0.6, opacity: 0.3, depthWrite: false, sphereDetail: 2 } as const;
 
 export interface Placed {
   /** Cache key: identifies the molecule, frame and offset the structure was built for. */
