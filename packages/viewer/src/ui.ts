@@ -177,7 +177,12 @@ export function bindUi(app: ViewerApp, openFile: (load: () => Promise<{ name: st
   });
 
   $('export-sdf').addEventListener('click', () => {
-    download(new Blob([finalFramesSdf(app)], { type: 'chemical/x-mdl-sdfile' }), `${exportStem(app).replace(/-(mol\d+|grid)-frame\d+$/, '')}.sdf`);
+    try {
+      download(new Blob([finalFramesSdf(app)], { type: 'chemical/x-mdl-sdfile' }), `${exportStem(app).replace(/-(mol\d+|grid)-frame\d+$/, '')}.sdf`);
+    } catch (e) {
+      // core refuses to write what an SD file cannot hold (non-finite coordinates of a diverged chain).
+      setStatus(`SDF export failed: ${(e as Error).message}`, true);
+    }
   });
   $('export-png').addEventListener('click', async () => {
     try {
