@@ -29,6 +29,8 @@ export interface ViewState {
   /** The molecule whose chain stopped with an error (live generation), and why, in one line. */
   failed: { molecule: number; reason: string } | undefined;
   report: MoleculeReport | undefined;
+  /** Atoms (0-based) shown as held in every frame: the atoms picked to hold, or a constrained generation's held part. */
+  held: readonly number[];
 }
 
 // Frames are immutable once read, so perception and metrics are computed once per frame.
@@ -82,6 +84,7 @@ export class ViewerApp {
   private layout: Layout = 'single';
   private sampling: number | undefined;
   private failed: ViewState['failed'];
+  private held: readonly number[] = [];
   /** Bumped for every new trajectory so that cached NGL structures of the old one are never reused. */
   private epoch = 0;
   private lastRender: Promise<void> = Promise.resolve();
@@ -123,12 +126,17 @@ export class ViewerApp {
       sampling: this.sampling,
       failed: this.failed,
       report: current ? frameReport(current) : undefined,
+      held: this.held,
     };
   }
 
-  /** Shows a new trajectory from its first frame (noise), molecule 0. */
-  async open(name: string, trajectory: Trajectory, options: { frame?: 'first' | 'last' } = {}): Promise<void> {
+  /**
+   * Shows a new trajectory from its first frame (noise), molecule 0; `held` atoms (a constrained
+   * generation's held part, or atoms picked to hold) are ringed in every frame.
+   */
+  async open(name: string, trajectory: Trajectory, options: { frame?: 'first' | 'last'; held?: readonly number[] } = {}): Promise<void> {
     this.epoch++;
+    this.held = options.held ?? [];
     this.stage.clear();
     this.trajectory = trajectory;
     this.name = name;
@@ -203,6 +211,14 @@ export class ViewerApp {
     this.emit();
   }
 
+  /** Rings these atoms (0-based) as held in every frame shown. */
+  async setHeld(atoms: readonly number[]): Promise<void> {
+    this.held = [...atoms];
+    this.emit();
+    this.lastRender = this.render();
+    await this.lastRender;
+  }
+
   /** Selects molecule `index` of the batch (keeps the frame). */
   async select(index: number): Promise<void> {
     const count = this.trajectory?.molecules.length ?? 0;
@@ -242,7 +258,7 @@ export class ViewerApp {
       if (!mol || mol.frames.length === 0) return undefined;
       const fi = Math.min(f, mol.frames.length - 1);
       const fr = mol.frames[fi]!;
-      const p: Placed = { key: key(m, fi, offset), tag: m, positions: fr.positions, build: () => withPerceivedBonds(fr) };
+      const p: Placed = { key: key(m, fi, offset), tag: m, positions: fr.positions, build: () => withPerceivedBonds(fr), halo: this.held };
       if (offset) p.offset = offset;
       return p;
     };

@@ -1,7 +1,7 @@
 // The viewer's only door to core's chemistry: bond perception, the SDF writer, formula and the
 // validity/stability metrics. Everything else in the viewer goes through these few functions, so that
 // when core's API moves only this file changes.
-import { checkStability, checkValidity, formatMolfile, perceiveBonds, smilesOfCanonicalId, type Bond, type Molecule } from '@equimol/core';
+import { checkStability, checkValidity, formatMolfile, perceiveBonds, smilesOfCanonicalId, writeSdf, type Bond, type Molecule } from '@equimol/core';
 
 /**
  * Bonds of one trajectory frame, from core's bond perception (the same rules `equimol eval` uses),
@@ -14,6 +14,11 @@ export function perceiveFrameBonds(mol: Molecule): Bond[] {
 /** The molecule (with its bonds) as an MDL molfile record, for NGL's SDF parser. */
 export function moleculeToSdf(mol: Molecule): string {
   return formatMolfile(mol, { program: 'equimol' }) + '$$$$\n';
+}
+
+/** Molecules (with their bonds and data fields) as an SD file, core's writer. */
+export function moleculesToSdf(molecules: Iterable<Molecule>): string {
+  return writeSdf(molecules, { program: 'equimol' });
 }
 
 /** What the side panel shows about a molecule. */

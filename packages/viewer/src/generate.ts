@@ -1,6 +1,6 @@
 // In-browser generation: the page runs @equimol/core's sampler with the served model on tfjs's wasm
 // backend, in a worker (generateWorker.ts). This module is the UI's only view of it.
-import type { Trajectory, TrajectoryFrame, TrajectoryMolecule } from '@equimol/core';
+import type { HeldAtoms, Trajectory, TrajectoryFrame, TrajectoryMolecule } from '@equimol/core';
 
 /** What the Generate form asks for. */
 export interface GenerateOptions {
@@ -13,6 +13,10 @@ export interface GenerateOptions {
   atomCount?: number;
   /** Frames of the chain to keep per molecule, evenly spaced from noise to sample. */
   frames: number;
+  /** Atoms to hold (inpainting, core's `fixed`): they come first in every molecule, at these coordinates. */
+  fixed?: HeldAtoms;
+  /** With `fixed`: RePaint resampling jumps (core's `resample`). */
+  resample?: number;
 }
 
 /** Reported as each molecule's chain finishes: the molecule, and how many are done. */

@@ -40,6 +40,7 @@ self.onmessage = async (event: MessageEvent<WorkerRequest>) => {
           seed: o.seed,
           steps: o.steps,
           ...(o.atomCount !== undefined ? { atoms: o.atomCount } : {}),
+          ...(o.fixed ? { fixed: o.fixed, resample: o.resample ?? 1 } : {}),
           trajectoryFrames: o.frames,
           onFrame: (index, frame) => post({ type: 'frame', id: request.id, index, frame }),
         });

@@ -4,6 +4,7 @@ import './style.css';
 import type { Trajectory } from '@equimol/core';
 import { ViewerApp } from './app.js';
 import { loadGenerator, probeModel, type GenerateOptions, type MoleculeGenerator } from './generate.js';
+import { HoldPanel } from './holdPanel.js';
 import { openBlob, openUrl } from './open.js';
 import { LiveFeed } from './liveFeed.js';
 import { installTestHook } from './testHook.js';
@@ -31,6 +32,7 @@ async function openFile(load: () => Promise<{ name: string; trajectory: Trajecto
     const { name, trajectory } = await load();
     if (!trajectory) return;
     await app.open(name, trajectory);
+    await hold.opened(name, trajectory);
     const frames = app.state.frameCount;
     setStatus(`${name}: ${trajectory.molecules.length} molecule(s), ${frames} frame(s)`);
   } catch (e) {
@@ -41,6 +43,7 @@ async function openFile(load: () => Promise<{ name: string; trajectory: Trajecto
 }
 
 bindUi(app, openFile);
+const hold = new HoldPanel(app, () => modelUrl(), (name, trajectory) => openFile(async () => ({ name, trajectory })));
 
 /** The file embedded by the standalone export (base64 of its bytes). */
 function embeddedFile(): { name: string; body: Blob } | undefined {
@@ -115,7 +118,8 @@ async function sample(
 ): Promise<Trajectory> {
   generateButton.disabled = true;
   const started = performance.now();
-  const name = `generated, seed ${options.seed}`;
+  const held = options.fixed?.elements.length ?? 0;
+  const name = held > 0 ? `generated around ${held} held atoms, seed ${options.seed}` : `generated, seed ${options.seed}`;
   let model: MoleculeGenerator | undefined;
   let opened = false;
   hook.generationLog = [];
@@ -126,7 +130,8 @@ async function sample(
       if (update.kind === 'frames') {
         if (!opened) {
           opened = true;
-          await app.open(name, { molecules: [] });
+          // Held atoms come first in every generated molecule: they are ringed in every frame.
+          await app.open(name, { molecules: [] }, { held: [...Array(held).keys()] });
         }
         await app.addLiveFrames(update.index, update.frames);
       } else await app.finishMolecule(update.molecule);
@@ -196,9 +201,29 @@ async function enableGeneration(): Promise<void> {
   }
 }
 
+/** The form's options, around the held atoms when atoms are held; a selection that cannot be held is reported and generates nothing. */
+async function generateFromForm(): Promise<void> {
+  const options = readForm();
+  try {
+    const request = await hold.request();
+    if (request) {
+      options.fixed = request.fixed;
+      options.resample = request.resample;
+      if (request.atomCount !== undefined) options.atomCount = request.atomCount;
+      else delete options.atomCount;
+    }
+  } catch (e) {
+    const reason = firstLine((e as Error).message);
+    hook.lastError = reason;
+    setStatus(`cannot hold these atoms: ${reason}`, true);
+    return;
+  }
+  await generate(options);
+}
+
 document.getElementById('generate-form')!.addEventListener('submit', (e) => {
   e.preventDefault();
-  void generate(readForm()).catch(() => undefined);
+  void generateFromForm().catch(() => undefined);
 });
 
 // ----- start ---------------------------------------------------------------------------------------

@@ -1,12 +1,18 @@
 // NGL side of the viewer: turns core Molecules (with the bonds core perceived) into NGL structures
 // and shows them as ball-and-stick with element colours. One route into NGL: each frame is written as
 // an SDF record by core's writer and parsed by NGL's SDF parser, so NGL never guesses bonds itself.
-import { autoLoad, Stage, type Structure, type StructureComponent } from 'ngl';
+import { autoLoad, MouseActions, Stage, type RepresentationElement, type Structure, type StructureComponent } from 'ngl';
 import type { Molecule } from '@equimol/core';
 import { moleculeToSdf } from './chem.js';
+import type { ScreenPoint } from './hold.js';
 
 /** One molecule to draw, at an offset (grid overview) or at the origin. */
 const BALL_AND_STICK = { colorScheme: 'element', radiusScale: 1.0, aspectRatio: 2.2, multipleBond: 'symmetric', sphereDetail: 2, radialSegments: 16 } as const;
+/**
+ * Held atoms (constrained generation) wear a translucent gold sphere about twice the ball's radius:
+ * visible around the atom from every side, without hiding its element colour.
+ */
+const HALO = { color: '#ffc83d', radiusType: 'size', radiusSize: 0.6, opacity: 0.3, depthWrite: false, sphereDetail: 2 } as const;
 
 export interface Placed {
   /** Cache key: identifies the molecule, frame and offset the structure was built for. */
@@ -18,6 +24,13 @@ export interface Placed {
   offset?: [number, number, number];
   /** What a click on this molecule reports (its index in the batch). */
   tag?: number;
+  /** Atoms (0-based) drawn as held, with a gold halo. */
+  halo?: readonly number[];
+}
+
+/** NGL's selection of atoms by index (`@0,3,4`), or none. */
+function atomSelection(atoms: readonly number[]): string {
+  return atoms.length > 0 ? `@${atoms.join(',')}` : 'none';
 }
 
 /**
@@ -39,6 +52,8 @@ export class MoleculeStage {
   private readonly cache = new Map<string, Promise<StructureComponent>>();
   private shown: StructureComponent[] = [];
   private shownTags: (number | undefined)[] = [];
+  /** The halo representation of each component, and the atoms it rings now. */
+  private readonly halos = new WeakMap<StructureComponent, { repr: RepresentationElement; atoms: string }>();
   private generation = 0;
   /** Bumped by every `prefetch()` and `clear()`: only the latest background build goes on. */
   private prefetchTicket = 0;
@@ -68,6 +83,8 @@ export class MoleculeStage {
     c = (autoLoad(blob, { ext: 'sdf', name: item.key }) as Promise<Structure>).then((structure) => {
       const component = this.stage.addComponentFromObject(structure, { visible: false }) as StructureComponent;
       component.addRepresentation('ball+stick', BALL_AND_STICK);
+      const atoms = atomSelection(item.halo ?? []);
+      this.halos.set(component, { repr: component.addRepresentation('spacefill', { ...HALO, sele: atoms, visible: atoms !== 'none' }), atoms });
       return component;
     });
     this.cache.set(item.key, c);
@@ -104,6 +121,15 @@ export class MoleculeStage {
     const ticket = ++this.generation;
     const next = await Promise.all(items.map((i) => this.component(i)));
     if (ticket !== this.generation) return false;
+    // The halo follows the held atoms, which change by the click on the same frame's component.
+    next.forEach((c, i) => {
+      const halo = this.halos.get(c);
+      const atoms = atomSelection(items[i]!.halo ?? []);
+      if (!halo || halo.atoms === atoms) return;
+      halo.repr.setSelection(atoms);
+      halo.repr.setVisibility(atoms !== 'none');
+      halo.atoms = atoms;
+    });
     for (const c of next) c.setVisibility(true);
     for (const c of this.shown) if (!next.includes(c)) c.setVisibility(false);
     this.shown = next;
@@ -153,6 +179,62 @@ export class MoleculeStage {
     this.stage.signals.clicked.add((proxy: { component?: unknown } | undefined) => {
       const tag = proxy?.component ? this.shownTags[this.shown.indexOf(proxy.component as StructureComponent)] : undefined;
       if (tag !== undefined) callback(tag);
+    });
+  }
+
+  /**
+   * Holding atoms: a click (and a double-click) on an atom reports it, without NGL's default of
+   * moving the view to it, and shift-drag is left to the box selection instead of zooming. Off, NGL's
+   * defaults come back.
+   */
+  setHoldControls(on: boolean): void {
+    const controls = this.stage.mouseControls;
+    controls.remove('clickPick-left');
+    controls.remove('drag-shift-left');
+    if (!on) {
+      controls.add('clickPick-left', MouseActions.movePick);
+      controls.add('drag-shift-left', MouseActions.zoomDrag);
+    }
+  }
+
+  /**
+   * Calls `callback` with the atom (0-based, in the first molecule shown) that the user clicks, or
+   * double-clicks. NGL reports a double-click just before the click that completes it.
+   */
+  onAtomPick(callback: (atom: number, double: boolean) => void): void {
+    type Picked = { component?: unknown; atom?: { index: number }; closestBondAtom?: { index: number } } | undefined;
+    const atomOf = (proxy: Picked) => (proxy?.component !== undefined && proxy.component === this.shown[0] ? (proxy.atom ?? proxy.closestBondAtom)?.index : undefined);
+    this.stage.signals.clicked.add((proxy: Picked) => {
+      const atom = atomOf(proxy);
+      if (atom !== undefined) callback(atom, false);
+    });
+    this.stage.mouseObserver.signals.doubleClicked.add((x: number, y: number) => {
+      const atom = atomOf(this.stage.pickingControls.pick(x, y) as Picked);
+      if (atom !== undefined) callback(atom, true);
+    });
+  }
+
+  /** Where each atom of the first molecule shown is on the canvas (CSS pixels from its top left corner). */
+  screenPositions(): ScreenPoint[] {
+    const component = this.shown[0];
+    if (!component) return [];
+    const point = component.structure.center.clone();
+    const canvas = this.stage.viewerControls;
+    const height = this.stage.viewer.height;
+    const out: ScreenPoint[] = [];
+    component.structure.eachAtom((a) => {
+      // NGL counts canvas y from the bottom.
+      const p = canvas.getPositionOnCanvas(point.set(a.x, a.y, a.z).applyMatrix4(component.matrix));
+      out.push({ x: p.x, y: height - p.y });
+    });
+    return out;
+  }
+
+  /** The atoms ringed as held in each molecule shown (for tests). */
+  haloAtoms(): number[][] {
+    return this.shown.map((c) => {
+      const atoms = this.halos.get(c)?.atoms ?? 'none';
+      return atoms === 'none' ? [] : atoms.slice(1).split(',').map(Number);
     });
   }
 

@@ -42,6 +42,12 @@ export interface ViewerTestHook {
   atomPositions(): number[][];
   /** Atom, bond and element lists of the structures NGL shows. */
   shown(): { atoms: number; bonds: number; elements: string[] }[];
+  /** Atoms shown as held (0-based): picked to hold, or a generation's held part. */
+  held(): number[];
+  /** The atoms ringed as held in each molecule NGL shows. */
+  halo(): number[][];
+  /** Where each atom of the molecule shown is on the page (client coordinates), to point the mouse at it. */
+  atomScreenPositions(): { x: number; y: number }[];
   /** In-browser generation, when available. */
   generate?: (options: GenerateOptions) => Promise<Trajectory>;
   /** What the last generation reported, in the order the viewer drew it. */
@@ -86,6 +92,12 @@ export function installTestHook(app: ViewerApp): ViewerTestHook {
     },
     atomPositions: () => app.stage.atomPositions(),
     shown: () => app.stage.shownSummary(),
+    held: () => [...app.state.held],
+    halo: () => app.stage.haloAtoms(),
+    atomScreenPositions() {
+      const r = app.stage.canvas.getBoundingClientRect();
+      return app.stage.screenPositions().map((p) => ({ x: p.x + r.left, y: p.y + r.top }));
+    },
   };
   window.__equimol = hook;
   return hook;

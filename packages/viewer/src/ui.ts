@@ -1,7 +1,7 @@
 // DOM wiring: controls, keyboard shortcuts, side panel, file opening and exports. Reads state from
 // ViewerApp and calls its methods; holds no state of its own beyond what the elements show.
 import type { ViewerApp, ViewState } from './app.js';
-import { canRecordWebm, download, exportStem, framePng, recordWebm } from './export.js';
+import { canRecordWebm, download, exportStem, finalFramesSdf, framePng, recordWebm } from './export.js';
 import { openLocalFile } from './open.js';
 import type { PlayerState } from './player.js';
 import { frameReport, GRID_LIMIT } from './app.js';
@@ -75,6 +75,7 @@ export function bindUi(app: ViewerApp, openFile: (load: () => Promise<{ name: st
       ? ''
       : `${count} molecule${count === 1 ? '' : 's'}` + (s.layout === 'grid' && count > GRID_LIMIT ? ` (grid: first ${GRID_LIMIT})` : '');
     $<HTMLButtonElement>('layout').disabled = count < 2;
+    $<HTMLButtonElement>('export-sdf').disabled = count === 0 || (count === 1 && (s.sampling === 0 || s.failed?.molecule === 0));
 
     // The list names each molecule by the formula of its final frame (what the chain produced); a chain
     // still being sampled, or whose sampling failed, has no final frame.
@@ -175,6 +176,14 @@ export function bindUi(app: ViewerApp, openFile: (load: () => Promise<{ name: st
     if (file) void openFile(() => openLocalFile(file));
   });
 
+  $('export-sdf').addEventListener('click', () => {
+    try {
+      download(new Blob([finalFramesSdf(app)], { type: 'chemical/x-mdl-sdfile' }), `${exportStem(app).replace(/-(mol\d+|grid)-frame\d+$/, '')}.sdf`);
+    } catch (e) {
+      // core refuses to write what an SD file cannot hold (non-finite coordinates of a diverged chain).
+      setStatus(`SDF export failed: ${(e as Error).message}`, true);
+    }
+  });
   $('export-png').addEventListener('click', async () => {
     try {
       download(await framePng(app), `${exportStem(app)}.png`);

@@ -48,14 +48,16 @@ export class HeldAtomsError extends EquimolError {
 /**
  * Checks held atoms against a model's encoding: at least one atom, elements in the vocabulary (the
  * error names the atom, 1-based, and the vocabulary), real 3D coordinates, no two atoms closer than
- * 0.7 Å. `source` (e.g. a file name) prefixes the messages.
+ * 0.7 Å. `source` (e.g. a file name) prefixes the messages; `atomNumbers` (1-based, one per held
+ * atom) names the atoms as the user knows them, e.g. their numbers in the file (default 1…k).
  */
-export function checkHeldAtoms(held: HeldAtoms, encoding: AtomEncoding, source?: string): void {
+export function checkHeldAtoms(held: HeldAtoms, encoding: AtomEncoding, source?: string, atomNumbers?: readonly number[]): void {
   const prefix = source ? `${source}: ` : '';
+  const number = (i: number) => atomNumbers?.[i] ?? i + 1;
   const k = held.elements.length;
   if (k === 0) throw new HeldAtomsError(`${prefix}no atoms to hold`);
   if (held.positions.length !== 3 * k) throw new HeldAtomsError(`${prefix}${k} held atoms need ${3 * k} coordinates, got ${held.positions.length}`);
-  held.elements.forEach((el, i) => elementIndex(encoding, el, `${prefix}held atom ${i + 1}`));
+  held.elements.forEach((el, i) => elementIndex(encoding, el, `${prefix}held atom ${number(i)}`));
   if (encoding.bonds && (held.bonds || held.formalCharges)) {
     if (held.formalCharges && held.formalCharges.length !== k) throw new HeldAtomsError(`${prefix}${k} held atoms but ${held.formalCharges.length} formal charges`);
     checkBondsEncodable(encoding.bonds, k, held.bonds ?? [], held.formalCharges, `${prefix}held atoms`);
@@ -67,7 +69,7 @@ export function checkHeldAtoms(held: HeldAtoms, encoding: AtomEncoding, source?:
       const d = Math.hypot(p[3 * i]! - p[3 * j]!, p[3 * i + 1]! - p[3 * j + 1]!, p[3 * i + 2]! - p[3 * j + 2]!);
       if (!(d >= MIN_HELD_DISTANCE)) {
         throw new HeldAtomsError(
-          `${prefix}held atoms ${i + 1} (${held.elements[i]}) and ${j + 1} (${held.elements[j]}) are ${d.toFixed(2)} Å apart, closer than ${MIN_HELD_DISTANCE} Å`,
+          `${prefix}held atoms ${number(i)} (${held.elements[i]}) and ${number(j)} (${held.elements[j]}) are ${d.toFixed(2)} Å apart, closer than ${MIN_HELD_DISTANCE} Å`,
         );
       }
     }

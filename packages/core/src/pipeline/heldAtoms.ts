@@ -39,3 +39,20 @@ export function heldAtomsFromMolecules(molecules: readonly Molecule[], encoding:
   }
   return { held, droppedHydrogens: picked.length - kept.length };
 }
+
+/**
+ * The `held_atoms` data field: the held atoms' 1-based numbers (from 0-based indices), runs written
+ * as ranges: "1-6", "2-7,9". A generated molecule's held atoms come first, so its field is "1-k";
+ * `eval --scaffold` reads it back (parseHeldAtomsField).
+ */
+export function heldAtomsField(atoms: readonly number[]): string {
+  const sorted = [...new Set(atoms)].sort((a, b) => a - b);
+  const runs: string[] = [];
+  for (let i = 0; i < sorted.length; ) {
+    let j = i;
+    while (j + 1 < sorted.length && sorted[j + 1] === sorted[j]! + 1) j++;
+    runs.push(j === i ? `${sorted[i]! + 1}` : `${sorted[i]! + 1}-${sorted[j]! + 1}`);
+    i = j + 1;
+  }
+  return runs.join(',');
+}

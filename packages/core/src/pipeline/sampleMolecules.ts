@@ -5,6 +5,7 @@ import { type ChainFrame, networkPredictor, sampleChain } from '../diffusion/rev
 import { createSampler, type SamplerKind } from '../diffusion/samplers.js';
 import { checkHeldAtoms, type HeldAtoms, Inpainting } from '../diffusion/inpainting.js';
 import { NoiseSchedule } from '../diffusion/schedule.js';
+import { heldAtomsField } from './heldAtoms.js';
 import type { Trajectory, TrajectoryFrame, TrajectoryMolecule } from '../io/trajectory.js';
 import { disposeParameters } from '../model/parameters.js';
 import { Rng } from '../random/rng.js';
@@ -69,7 +70,7 @@ export function moleculeRng(seed: number, index: number): Rng {
 }
 
 /** The atom-count distribution sampling draws from, after applying `atoms`/`atomRange`. */
-export function atomCountWeights(model: EquimolModel, options: Pick<SampleOptions, 'atoms' | 'atomRange' | 'fixed'>): number[] {
+export function atomCountWeights(model: { meta: Pick<EquimolModel['meta'], 'atomCountHistogram'> }, options: Pick<SampleOptions, 'atoms' | 'atomRange' | 'fixed'>): number[] {
   const hist = model.meta.atomCountHistogram;
   const weights = hist.map((c, n) => (n === 0 ? 0 : c));
   const held = options.fixed?.elements.length ?? 0;
@@ -206,7 +207,7 @@ export function sampleMolecules(model: EquimolModel, options: SampleOptions): Sa
           title: `${model.meta.name} seed ${seed} #${start + k}`,
           ...mol,
           ...graphOf(b),
-          properties: { model: model.meta.name, seed: String(seed), index: String(start + k), ...(fixed ? { held_atoms: heldAtomList(fixed.elements.length) } : {}) },
+          properties: { model: model.meta.name, seed: String(seed), index: String(start + k), ...(fixed ? { held_atoms: heldAtomsField(fixed.elements.map((_, i) => i)) } : {}) },
         };
         if (frames > 0) {
           trajectories[k] = {
@@ -224,9 +225,4 @@ export function sampleMolecules(model: EquimolModel, options: SampleOptions): Sa
     disposeParameters(params);
   }
   return { molecules, trajectory: frames > 0 ? { molecules: trajectories } : undefined };
-}
-
-/** The held atoms' 1-based indices in a generated molecule (they come first): "1-6". */
-function heldAtomList(k: number): string {
-  return k === 1 ? '1' : `1-${k}`;
 }
