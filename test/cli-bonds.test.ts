@@ -60,7 +60,7 @@ describe('bond models: build --bonds → train → resume → sample → SDF', (
     const model = JSON.parse(readFileSync(join(dir, 'run/model/model.json'), 'utf8')) as { formatVersion: number; generatesBonds?: boolean };
     expect(model).toMatchObject({ formatVersion: 2, generatesBonds: true });
     expect(equimol(['info', '-m', 'run/model'], dir).stdout).toMatch(/generates: +bonds \(4 classes: none, single, double, triple\) and formal charges \(-1, 0, 1\)/);
-  });
+  }, 300_000);
 
   it('samples SDF whose bonds and charges are the generated ones, and the drug judge reads them', async () => {
     const sample = equimol(['sample', '-m', 'run/model', '-n', '3', '--steps', '5', '--seed', '1', '-o', 'bonds.sdf'], dir);
@@ -84,7 +84,7 @@ describe('bond models: build --bonds → train → resume → sample → SDF', (
     const judged = equimol(['eval', 'bonds.sdf', '--drug', '--json'], dir);
     expect(judged.status).toBe(0);
     expect((JSON.parse(judged.stdout) as { molecules: number }).molecules).toBe(3);
-  });
+  }, 300_000);
 
   it('writes whatever graph the model generates: a bond head biased to "single" bonds every pair', async () => {
     // A model this briefly trained generates no bonds at all, so the export would look the same
