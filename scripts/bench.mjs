@@ -2,12 +2,14 @@
 // that figures can be compared with EDM's PyTorch code on the same machine. Prints a table, or JSON
 // with --json. Synthetic QM9-sized molecules (random geometry) are used: speed does not depend on the
 // coordinates, and the benchmark then runs without ../shared.
-//   node scripts/bench.mjs [--json] [--quick] [--only train|sample|eval] [--backend NAME] [--gpu N]
+//   node scripts/bench.mjs [--json] [--quick] [--only train|sample|eval|pilots] [--backend NAME] [--gpu N]
+// `--only pilots` times training of issue #21's two pilots (configs/drugs-heavy.json, atoms only, and
+// configs/drugs-bonds.json, bonds generated too) at drug size, to turn equal steps into compute.
 // On the webgpu backend it also counts compute dispatches per training step and the GPU memory that
 // tfjs-webgpu's buffer pool allocated; without a GPU, SwiftShader runs it (slowly):
 //   VK_ICD_FILENAMES=/usr/lib/chromium/vk_swiftshader_icd.json XDG_RUNTIME_DIR=/tmp pnpm bench --backend webgpu --quick --only train
 import * as eq from '@equimol/core/node';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 
@@ -165,6 +167,49 @@ if ((!only || only === 'train') && !quick) {
     }
     const best = Math.max(...[8, 16, 32, 64].map((m) => rates[m] ?? 0));
     report({ name: `auto / best hand-chosen micro-batch: drug-sized (${n})`, value: rates.auto / best, unit: 'ratio', note: 'goal ≥ 0.90' });
+  }
+}
+// Issue #21's pilots: the same synthetic drug-sized batches (24 heavy atoms, about ZINC's mean of
+// 23.5; batch 64; 2 workers; automatic micro-batches, as the runs use) through each pilot's network.
+// The bond pilot's batch carries a chain of single bonds and neutral charges (speed does not depend on
+// which bonds). Both rows run in the same process, so they share the machine's load at the time.
+if (only === 'pilots') {
+  const workers = Math.min(2, os.availableParallelism?.() ?? os.cpus().length);
+  const n = 24;
+  const V = 9;
+  const B = 64;
+  const K = 4;
+  const configDir = new URL('../configs/', import.meta.url);
+  for (const name of ['drugs-heavy', 'drugs-bonds']) {
+    const config = JSON.parse(readFileSync(new URL(`${name}.json`, configDir), 'utf8'));
+    const bonds = config.bonds === true;
+    const F = V + 1 + (bonds ? 3 : 0);
+    const egnn = { ...eq.edmEgnnConfig(F), ...config.egnn, nodeFeatures: F, ...(bonds ? { bondClasses: K } : {}) };
+    const spec = { egnn, schedule: config.schedule, microBatch: config.training.microBatch };
+    const params = new eq.EgnnDynamics(egnn).layout.initialise(new eq.Rng(1));
+    const batch = syntheticBatch(B, n, F, V, 3);
+    if (bonds) {
+      const encoding = eq.kekuleBondEncoding();
+      for (let r = 0; r < B * n; r++) batch.features[r * F + V + 1 + 1] = 0.25; // formal charge 0
+      batch.bonds = new Float32Array(B * n * n * K);
+      const chain = Array.from({ length: n - 1 }, (_, a) => ({ a, b: a + 1, order: 1 }));
+      for (let b = 0; b < B; b++) eq.encodeBondBlock(encoding, chain, n, batch.bonds, b, n);
+    }
+    const rng = new eq.Rng(7);
+    const schedule = new eq.NoiseSchedule(config.schedule);
+    const request = () => {
+      const noise = eq.drawTrainingNoise(rng, B, n, F, batch.nodeMask, schedule.timesteps, 0, undefined, bonds ? K : 0);
+      return { batch, noise, weights: eq.simpleLossWeights(batch, F, bonds ? K : 0) };
+    };
+    const engine = workers > 1 ? await eq.WorkerGradientEngine.start(spec, workers, backend.name) : new eq.LocalGradientEngine(spec);
+    await engine.compute(params, request()); // warm-up
+    const steps = 3;
+    const t0 = performance.now();
+    for (let i = 0; i < steps; i++) await engine.compute(params, request());
+    const ms = (performance.now() - t0) / steps;
+    await engine.dispose();
+    const size = new eq.EgnnDynamics(egnn).layout.size;
+    report({ name: `pilot ${name}: train, ${workers} workers, ${n} atoms, batch ${B}`, value: (B / ms) * 1000, unit: 'mol/s', note: `${ms.toFixed(0)} ms/step; ${size} weights` });
   }
 }
 const peak = process.memoryUsage();

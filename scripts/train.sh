@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Trains (or resumes) one of the shipped models' runs, each described by its config file in configs/:
-#   bash scripts/train.sh drugs-heavy|qm9-h|qm9-heavy [--data-dir DIR]
+#   bash scripts/train.sh drugs-heavy|drugs-bonds|qm9-h|qm9-heavy [--data-dir DIR]
 # DIR holds the shared training data (qm9/, zinc/; default ../shared/data). Run from the repository root
 # after `pnpm install && pnpm build`. Safe to interrupt: Ctrl-C/SIGTERM write a checkpoint and stop;
 # after kill -9 the last periodic checkpoint is intact. Trainer state committed under training/NAME/
@@ -9,7 +9,7 @@
 # which appends the change to the schedule in runs/NAME/run.json.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-usage() { echo "usage: bash scripts/train.sh drugs-heavy|qm9-h|qm9-heavy [--data-dir DIR]" >&2; exit 2; }
+usage() { echo "usage: bash scripts/train.sh drugs-heavy|drugs-bonds|qm9-h|qm9-heavy [--data-dir DIR]" >&2; exit 2; }
 name=${1:-}
 shift || true
 data_dir=../shared/data
@@ -25,6 +25,10 @@ case "$name" in
   drugs-heavy)
     [ -f runs/zinc-heavy.eqd ] || equimol data build "$data_dir/zinc/zinc_train_conformers.sdf.gz" \
       -o runs/zinc-heavy.eqd --name zinc-heavy --elements C,N,O,F,S,Cl,Br,I,P ;;
+  drugs-bonds)
+    # Pilot B of #21: the same molecules with the SDF's Kekulé bonds and formal charges, as given.
+    [ -f runs/zinc-bonds.eqd ] || equimol data build "$data_dir/zinc/zinc_train_conformers.sdf.gz" \
+      -o runs/zinc-bonds.eqd --name zinc-bonds --elements C,N,O,F,S,Cl,Br,I,P --bonds ;;
   qm9-h|qm9-heavy)
     variant=${name#qm9-}
     [ -f "runs/$name.eqd" ] || node scripts/build-qm9-dataset.mjs "$variant" "runs/$name.eqd" --data-dir "$data_dir" ;;

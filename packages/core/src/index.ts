@@ -24,6 +24,7 @@ export * from './diffusion/schedule.js';
 export * from './diffusion/noise.js';
 export * from './diffusion/objective.js';
 export * from './data/atomEncoding.js';
+export * from './data/bondEncoding.js';
 export * from './data/dataset.js';
 export * from './data/batch.js';
 export * from './data/buildDataset.js';

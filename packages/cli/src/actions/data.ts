@@ -1,6 +1,6 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { buildDataset, type ConformerJob, generateConformers, heavyAtomsOnly, isElementSymbol, type Molecule, moleculeFileFormat, parseSmilesFile } from '@equimol/core/node';
+import { buildDataset, checkBondsEncodable, type ConformerJob, kekuleBondEncoding, generateConformers, heavyAtomsOnly, isElementSymbol, type Molecule, moleculeFileFormat, parseSmilesFile } from '@equimol/core/node';
 import { note } from '../context.js';
 import { UsageError } from '../errors.js';
 import { inputFormat, type MoleculeCheck, outputFormat, readMoleculeFiles, writeMolecules } from '../files.js';
@@ -15,14 +15,23 @@ import type { BuildArgs, ConformersArgs, ConvertArgs } from '../commands/data.js
  * keep it (hydrogens removed first; molecules it drops as too large or empty are no misfits), so that
  * the error can name the file and record, which buildDataset no longer knows.
  */
-function datasetMisfit(removeHydrogens: boolean, elements: string[] | undefined, properties: string[], maxAtoms: number | undefined): MoleculeCheck {
+function datasetMisfit(removeHydrogens: boolean, elements: string[] | undefined, properties: string[], maxAtoms: number | undefined, bonds: boolean): MoleculeCheck {
+  const bondEncoding = kekuleBondEncoding();
   return (original) => {
     const mol = removeHydrogens ? heavyAtomsOnly(original) : original;
     if (mol.elements.length === 0 || (maxAtoms !== undefined && mol.elements.length > maxAtoms)) return undefined;
     const outside = mol.elements.find((e) => elements !== undefined && !elements.includes(e));
     if (outside !== undefined) return `element ${outside} is not in the vocabulary [${elements!.join(', ')}]`;
     const missing = properties.find((p) => !Number.isFinite(Number(mol.properties?.[p])));
-    return missing === undefined ? undefined : `property ${missing} missing or not a number`;
+    if (missing !== undefined) return `property ${missing} missing or not a number`;
+    if (!bonds) return undefined;
+    if (!mol.bonds) return 'has no bond block; --bonds takes bonds from the file, never from coordinates';
+    try {
+      checkBondsEncodable(bondEncoding, mol.elements.length, mol.bonds, mol.formalCharges);
+    } catch (err) {
+      return (err as Error).message;
+    }
+    return undefined;
   };
 }
 
@@ -37,7 +46,7 @@ export async function runDataBuild(args: BuildArgs): Promise<void> {
   const out = await prepareOutput(args.output, args.force);
   const started = performance.now();
   await writeOutputs([out], async () => {
-    const molecules = readMoleculeFiles(args.inputs, args, datasetMisfit(args.removeHydrogens, elements, properties, maxAtoms));
+    const molecules = readMoleculeFiles(args.inputs, args, datasetMisfit(args.removeHydrogens, elements, properties, maxAtoms, args.bonds));
     const dataset = await buildDataset(molecules, {
       name: args.name ?? basename(args.output).replace(/\.eqd$/i, ''),
       source: args.inputs.map((p) => basename(p)).join(', '),
@@ -45,6 +54,7 @@ export async function runDataBuild(args: BuildArgs): Promise<void> {
       ...(elements ? { elements } : {}),
       ...(maxAtoms !== undefined ? { maxAtoms } : {}),
       properties,
+      ...(args.bonds ? { bonds: true } : {}),
       onProgress: (read) => note(args, `read ${read} molecules`),
     });
     if (dataset.count === 0) throw new Error(`no molecules in ${args.inputs.join(', ')}`);

@@ -21,6 +21,7 @@ function modelCard(model: EquimolModel, dir: string): string[] {
   lines.push(field('directory', dir));
   lines.push(field('parameters', model.dynamics.layout.size.toLocaleString('en-US')));
   lines.push(field('network', `EGNN, ${m.egnn.layers} layers, hidden ${m.egnn.hiddenSize}, attention ${m.egnn.attention ? 'on' : 'off'}, ${m.egnn.nodeFeatures} node features${m.egnn.logSnrInput ? ', log-SNR input' : ''}`));
+  if (m.egnn.bondClasses) lines.push(field('generates', `bonds (${m.egnn.bondClasses} classes: none, single, double, triple) and formal charges (${(m.encoding.bonds?.formalCharges ?? []).join(', ')}) with the atoms`));
   const schedule = m.schedule as unknown as Record<string, unknown>;
   lines.push(field('noise schedule', Object.entries(schedule).map(([k, v]) => `${k} ${v}`).join(', ')));
   lines.push(field('elements', `${m.encoding.elements.join(' ')}${m.encoding.elements.includes('H') ? '' : ' (heavy atoms; hydrogens added on export)'}`));

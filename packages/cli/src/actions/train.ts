@@ -32,7 +32,7 @@ async function readConfigFile(path: string): Promise<RunConfigFile> {
     throw new UsageError(`--config ${path}: not valid JSON (${(err as Error).message})`);
   }
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) throw new UsageError(`--config ${path}: expected a JSON object with name, dataset, egnn, schedule, training`);
-  const known = new Set(['name', 'dataset', 'egnn', 'schedule', 'training', 'init']);
+  const known = new Set(['name', 'dataset', 'bonds', 'egnn', 'schedule', 'training', 'init']);
   // A run.json also carries what the trainer recorded about the run: not part of the config.
   const recorded = new Set(['record', 'command', 'interventions']);
   const unknown = Object.keys(parsed).filter((k) => !known.has(k) && !recorded.has(k));
@@ -122,7 +122,15 @@ export async function runTrain(args: TrainArgs): Promise<void> {
   const backend = await activateBackend(args);
   refuseSamplingWithoutSyncReadback(backend, training.sampleEvery);
   await trainAndReport(args, {
-    config: { name: args.name ?? file.name ?? 'equimol-run', dataset, egnn, ...(schedule ? { schedule } : {}), training, ...(init ? { init } : {}) },
+    config: {
+      name: args.name ?? file.name ?? 'equimol-run',
+      dataset,
+      ...((args.bonds ?? file.bonds) ? { bonds: true } : {}),
+      egnn,
+      ...(schedule ? { schedule } : {}),
+      training,
+      ...(init ? { init } : {}),
+    },
     command,
     version,
     backend: backend.name,

@@ -14,10 +14,12 @@ function buildBuilder(y: Argv<GlobalArgs>) {
     .option('elements', { type: 'string', describe: 'Element vocabulary, e.g. C,N,O,F (default: every element seen)' })
     .option('properties', { type: 'string', describe: 'Numeric SDF data fields to keep, e.g. homo,lumo' })
     .option('max-atoms', { type: 'number', describe: 'Skip molecules with more atoms (after hydrogen removal)' })
+    .option('bonds', { type: 'boolean', default: false, describe: "Keep the files' Kekulé bonds and formal charges as given (never perceived), for models that generate bonds" })
     .option('skip-invalid', skipInvalidOption)
     .option('force', forceOption)
     .example('$0 data build qm9.sdf.gz -o qm9-heavy.eqd --remove-hydrogens --elements C,N,O,F', "EDM's QM9 without hydrogens")
-    .example('$0 data build mine.sdf -o mine.eqd', 'your own molecules, all elements kept');
+    .example('$0 data build mine.sdf -o mine.eqd', 'your own molecules, all elements kept')
+    .example('$0 data build zinc.sdf.gz -o zinc-bonds.eqd --elements C,N,O,F,S,Cl,Br,I,P --bonds', 'with bonds and formal charges, for a bond model');
 }
 
 function conformersBuilder(y: Argv<GlobalArgs>) {

@@ -20,6 +20,7 @@ export const trainOptions = {
   hidden: { type: 'number', describe: 'Hidden width of the EGNN (EDM: 256)' },
   layers: { type: 'number', describe: 'EGNN layers (EDM: 9)' },
   'log-snr-input': { type: 'boolean', describe: 'Also give the network the noise level log SNR_t beside t/T (not in EDM)' },
+  bonds: { type: 'boolean', describe: 'Generate bonds and formal charges with the atoms (needs a dataset built with --bonds)' },
   timesteps: { type: 'number', describe: 'Diffusion steps T of the polynomial schedule (EDM: 1000)' },
   steps: { type: 'number', describe: 'Stop after this many optimiser steps' },
   epochs: { type: 'number', describe: 'Stop after this many epochs' },

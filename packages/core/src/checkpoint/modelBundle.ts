@@ -15,6 +15,12 @@ import { EquimolError } from '../errors.js';
  */
 export const MODEL_FORMAT = 'equimol-model';
 export const MODEL_FORMAT_VERSION = 1;
+/**
+ * Version 2: a model that generates bonds and formal charges (`egnn.bondClasses`, `encoding.bonds`,
+ * and `generatesBonds: true`). Atom-only models are still written as version 1, unchanged, so older
+ * equimol versions keep reading them and refuse bond models with a clear version message.
+ */
+export const MODEL_FORMAT_VERSION_BONDS = 2;
 
 /** Entry of the tfjs-style weights manifest. */
 export interface WeightEntry {
@@ -37,6 +43,8 @@ export interface ModelJson {
   dataset?: DatasetCard;
   /** Free-form training provenance: steps, epochs, wall time, command, config. */
   training?: Record<string, unknown>;
+  /** Version 2: the model generates bonds and formal charges with the atoms. */
+  generatesBonds?: boolean;
   weightsManifest: { paths: string[]; weights: WeightEntry[] }[];
 }
 
@@ -57,19 +65,29 @@ export class ModelFormatError extends EquimolError {
 }
 
 /** Assembles a model from its description and a flat parameter vector. */
-export function createModel(meta: Omit<ModelJson, 'format' | 'formatVersion' | 'weightsManifest'>, params?: Float32Array): EquimolModel {
+export function createModel(meta: Omit<ModelJson, 'format' | 'formatVersion' | 'weightsManifest' | 'generatesBonds'>, params?: Float32Array): EquimolModel {
+  checkBondConsistency(meta, meta.name);
   const dynamics = new EgnnDynamics(meta.egnn);
   const weights: WeightEntry[] = dynamics.layout.specs.map((s) => ({ name: s.name, shape: s.shape, dtype: 'float32' }));
+  const bonds = (meta.egnn.bondClasses ?? 0) > 0;
   const full: ModelJson = {
     format: MODEL_FORMAT,
-    formatVersion: MODEL_FORMAT_VERSION,
+    formatVersion: bonds ? MODEL_FORMAT_VERSION_BONDS : MODEL_FORMAT_VERSION,
     ...meta,
+    ...(bonds ? { generatesBonds: true } : {}),
     weightsManifest: [{ paths: ['weights.bin'], weights }],
   };
   if (params && params.length !== dynamics.layout.size) {
     throw new ModelFormatError(meta.name, `got ${params.length} parameters, the architecture needs ${dynamics.layout.size}`);
   }
   return { meta: full, dynamics, schedule: new NoiseSchedule(meta.schedule), params: params ?? new Float32Array(dynamics.layout.size) };
+}
+
+/** A network with bond classes needs an encoding with bonds, and the other way round. */
+function checkBondConsistency(meta: Pick<ModelJson, 'egnn' | 'encoding'>, source: string): void {
+  const K = meta.egnn.bondClasses ?? 0;
+  const encoded = meta.encoding.bonds ? meta.encoding.bonds.orders.length + 1 : 0;
+  if (K !== encoded) throw new ModelFormatError(source, `the network has ${K} bond classes but the encoding ${encoded > 0 ? `has ${encoded}` : 'has no bonds'}`);
 }
 
 /** model.json text and weights.bin bytes of a model. */
@@ -90,11 +108,15 @@ export function deserializeModel(jsonText: string, weights: Uint8Array, source =
     throw new ModelFormatError(source, `model.json is not valid JSON (${(err as Error).message})`);
   }
   if (meta.format !== MODEL_FORMAT) throw new ModelFormatError(source, `not an equimol model (format ${JSON.stringify(meta.format)})`);
-  if (meta.formatVersion !== MODEL_FORMAT_VERSION) {
-    throw new ModelFormatError(source, `model format version ${meta.formatVersion} is not supported (this equimol reads ${MODEL_FORMAT_VERSION})`);
+  if (meta.formatVersion !== MODEL_FORMAT_VERSION && meta.formatVersion !== MODEL_FORMAT_VERSION_BONDS) {
+    throw new ModelFormatError(source, `model format version ${meta.formatVersion} is not supported (this equimol reads ${MODEL_FORMAT_VERSION} and ${MODEL_FORMAT_VERSION_BONDS})`);
   }
   for (const key of ['egnn', 'schedule', 'encoding', 'atomCountHistogram', 'weightsManifest'] as const) {
     if (meta[key] === undefined) throw new ModelFormatError(source, `model.json lacks "${key}"`);
+  }
+  checkBondConsistency(meta, source);
+  if ((meta.formatVersion === MODEL_FORMAT_VERSION_BONDS) !== (meta.generatesBonds === true)) {
+    throw new ModelFormatError(source, `model format version ${meta.formatVersion} ${meta.generatesBonds ? 'cannot hold' : 'is for'} a model that generates bonds`);
   }
   const dynamics = new EgnnDynamics(meta.egnn);
   const declared = meta.weightsManifest.flatMap((g) => g.weights);

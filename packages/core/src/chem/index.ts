@@ -9,3 +9,4 @@ export * from './conformers.js';
 export * from './hydrogens.js';
 export * from './rdkit.js';
 export * from './graph.js';
+export * from './generatedGraph.js';

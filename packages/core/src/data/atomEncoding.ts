@@ -1,5 +1,6 @@
 import { atomicNumber } from '../chem/elements.js';
 import { EquimolError } from '../errors.js';
+import { type BondEncoding, chargeClass } from './bondEncoding.js';
 
 /**
  * How atoms become node features: a one-hot over an element vocabulary and, optionally, the atomic
@@ -13,6 +14,11 @@ export interface AtomEncoding {
   includeCharges: boolean;
   /** Divisors for [coordinates, one-hot, integer feature]; EDM: [1, 4, 10]. */
   normalization: [number, number, number];
+  /**
+   * Bonds and formal charges generated with the atoms (a formal-charge one-hot after the features
+   * above, and a bond one-hot per atom pair; see `BondEncoding`). Absent: atoms only, as EDM.
+   */
+  bonds?: BondEncoding;
 }
 
 /** EDM's scaling of positions, one-hot types and atomic numbers: [1, 4, 10]. */
@@ -29,6 +35,11 @@ export function qm9Encoding(withHydrogens: boolean): AtomEncoding {
 
 /** Width of the node feature vector. */
 export function featureCount(encoding: AtomEncoding): number {
+  return encoding.elements.length + (encoding.includeCharges ? 1 : 0) + (encoding.bonds?.formalCharges.length ?? 0);
+}
+
+/** Column of the first formal-charge one-hot value in the node features (bond encodings only). */
+export function chargeColumn(encoding: AtomEncoding): number {
   return encoding.elements.length + (encoding.includeCharges ? 1 : 0);
 }
 
@@ -56,13 +67,15 @@ export function vocabularyAtomicNumbers(encoding: AtomEncoding): number[] {
 
 /**
  * Writes the normalised features of one atom of vocabulary index `type` into row `row` of a flat
- * [rows, F] array: one-hot / norm[1], then the atomic number / norm[2] when charges are included.
+ * [rows, F] array: one-hot / norm[1], then the atomic number / norm[2] when charges are included,
+ * then (bond encodings) the formal charge's one-hot / bonds.normalization[1].
  */
-export function encodeAtomFeatures(encoding: AtomEncoding, type: number, features: Float32Array, row: number, atomicNumbers = vocabularyAtomicNumbers(encoding)): void {
+export function encodeAtomFeatures(encoding: AtomEncoding, type: number, features: Float32Array, row: number, atomicNumbers = vocabularyAtomicNumbers(encoding), formalCharge = 0): void {
   const F = featureCount(encoding);
   const V = encoding.elements.length;
   features[row * F + type] = 1 / encoding.normalization[1];
   if (encoding.includeCharges) features[row * F + V] = atomicNumbers[type]! / encoding.normalization[2];
+  if (encoding.bonds) features[row * F + chargeColumn(encoding) + chargeClass(encoding.bonds, formalCharge)] = 1 / encoding.bonds.normalization[1];
 }
 
 /** Atoms decoded from a normalised state: positions in Å, vocabulary indices, rounded integer feature. */
@@ -73,6 +86,8 @@ export interface DecodedAtoms {
   types: Int32Array;
   /** [rows] rounded integer feature (atomic number), or empty without charges. */
   charges: Int32Array;
+  /** [rows] formal charge, the argmax of the charge one-hot (bond encodings only; else empty). */
+  formalCharges: Int32Array;
 }
 
 /**
@@ -87,12 +102,20 @@ export function decodeAtoms(encoding: AtomEncoding, zx: Float32Array, zh: Float3
   const positions = Float32Array.from(zx, (v) => v * normX);
   const types = new Int32Array(rows).fill(-1);
   const charges = new Int32Array(encoding.includeCharges ? rows : 0);
+  const formal = encoding.bonds?.formalCharges;
+  const formalCharges = new Int32Array(formal ? rows : 0);
+  const c0 = chargeColumn(encoding);
   for (let row = 0; row < rows; row++) {
     if (!mask[row]) continue;
     let best = 0;
     for (let v = 1; v < V; v++) if (zh[row * F + v]! > zh[row * F + best]!) best = v;
     types[row] = best;
     if (encoding.includeCharges) charges[row] = Math.round(zh[row * F + V]! * normInt);
+    if (formal) {
+      let k = 0;
+      for (let c = 1; c < formal.length; c++) if (zh[row * F + c0 + c]! > zh[row * F + c0 + k]!) k = c;
+      formalCharges[row] = formal[k]!;
+    }
   }
-  return { positions, types, charges };
+  return { positions, types, charges, formalCharges };
 }

@@ -1,6 +1,7 @@
 import { removeCenterOfMassInPlace } from '../geometry/centerOfMass.js';
 import type { Rng } from '../random/rng.js';
 import { type AtomEncoding, encodeAtomFeatures, featureCount, vocabularyAtomicNumbers } from './atomEncoding.js';
+import { bondClassCount, encodeBondBlock } from './bondEncoding.js';
 import type { MoleculeDataset } from './dataset.js';
 
 /**
@@ -19,6 +20,11 @@ export interface MoleculeBatch {
   nodeMask: Float32Array;
   /** [B, contextSize] or empty. */
   context: Float32Array;
+  /**
+   * Bond encodings only: [B, N, N, K] bond-class one-hots / bonds.normalization[0], symmetric,
+   * "no bond" on unbonded pairs, zero on the diagonal and padding.
+   */
+  bonds?: Float32Array;
 }
 
 /** Collates molecules of a dataset into a normalised batch. */
@@ -32,15 +38,20 @@ export function collateBatch(dataset: MoleculeDataset, indices: number[], contex
   const positions = new Float32Array(B * N * 3);
   const features = new Float32Array(B * N * F);
   const nodeMask = new Float32Array(B * N);
+  const bondEncoding = encoding.bonds;
+  if (bondEncoding && !dataset.hasBonds) throw new Error('the encoding generates bonds but the dataset has none (build it with --bonds)');
+  const bonds = bondEncoding ? new Float32Array(B * N * N * bondClassCount(bondEncoding)) : undefined;
   indices.forEach((idx, b) => {
     const start = dataset.atomOffsets[idx]!;
+    const charges = bondEncoding ? dataset.formalCharges(idx) : undefined;
     for (let a = 0; a < atomCounts[b]!; a++) {
       const row = b * N + a;
       const type = dataset.elementIndices[start + a]!;
       nodeMask[row] = 1;
       positions.set(dataset.positions.subarray(3 * (start + a), 3 * (start + a) + 3), 3 * row);
-      encodeAtomFeatures(encoding, type, features, row, atomicNumbers);
+      encodeAtomFeatures(encoding, type, features, row, atomicNumbers, charges?.[a]);
     }
+    if (bondEncoding) encodeBondBlock(bondEncoding, dataset.bonds(idx), atomCounts[b]!, bonds!, b, N);
   });
   for (let k = 0; k < positions.length; k++) positions[k]! /= encoding.normalization[0];
   removeCenterOfMassInPlace(positions, nodeMask, B, N);
@@ -48,7 +59,7 @@ export function collateBatch(dataset: MoleculeDataset, indices: number[], contex
   indices.forEach((idx, b) =>
     contextProperties.forEach((p, c) => (context[b * contextProperties.length + c] = dataset.properties[p]![idx]!)),
   );
-  return { size: B, maxAtoms: N, atomCounts, positions, features, nodeMask, context };
+  return { size: B, maxAtoms: N, atomCounts, positions, features, nodeMask, context, ...(bonds ? { bonds } : {}) };
 }
 
 /** Rows b0…b1−1 of a batch (keeps its padding width), e.g. to split work across threads. */
@@ -63,7 +74,14 @@ export function sliceBatch(batch: MoleculeBatch, b0: number, b1: number, feature
     features: batch.features.slice(b0 * N * featureWidth, b1 * N * featureWidth),
     nodeMask: batch.nodeMask.slice(b0 * N, b1 * N),
     context: batch.context.slice(b0 * C, b1 * C),
+    ...(batch.bonds ? { bonds: sliceBondRows(batch.bonds, b0, b1, batch.size) } : {}),
   };
+}
+
+/** Molecules b0…b1−1 of a [B, N, N, K] bond block (N and K follow from its length). */
+export function sliceBondRows(block: Float32Array, b0: number, b1: number, B: number): Float32Array {
+  const perMolecule = block.length / B;
+  return block.slice(b0 * perMolecule, b1 * perMolecule);
 }
 
 /**

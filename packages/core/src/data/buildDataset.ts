@@ -1,6 +1,7 @@
 import type { Molecule } from '../chem/molecule.js';
 import { heavyAtomsOnly } from '../chem/perceiveBonds.js';
 import { type AtomEncoding, EDM_NORMALIZATION } from './atomEncoding.js';
+import { kekuleBondEncoding } from './bondEncoding.js';
 import { type DatasetCard, MoleculeDataset } from './dataset.js';
 import { MoleculePacker } from './moleculePacker.js';
 
@@ -18,6 +19,12 @@ export interface BuildDatasetOptions {
   properties?: string[];
   /** Skip molecules with more atoms than this (after hydrogen removal). */
   maxAtoms?: number;
+  /**
+   * Keep each molecule's bonds (Kekulé orders 1–3) and formal charges (−1, 0, +1) as the file gives
+   * them, for models that generate bonds (dataset format v2). Never perceived: a molecule without a
+   * bond block, an aromatic bond (type 4) or another charge is an error naming the molecule.
+   */
+  bonds?: boolean;
   /** Called every 10,000 molecules read. */
   onProgress?: (read: number) => void;
 }
@@ -28,7 +35,9 @@ export async function buildDataset(
   options: BuildDatasetOptions,
 ): Promise<MoleculeDataset> {
   // Packed as they stream in: memory grows with the atoms kept, not with parsed Molecule objects.
-  const packer = new MoleculePacker(options.properties ?? [], options.elements);
+  const bondEncoding = options.bonds ? kekuleBondEncoding() : undefined;
+  const packer = new MoleculePacker(options.properties ?? [], options.elements, bondEncoding);
+  let chargedAtoms = 0;
   let read = 0;
   let tooLarge = 0;
   for await (const original of molecules) {
@@ -41,13 +50,16 @@ export async function buildDataset(
     }
     if (mol.elements.length === 0) continue;
     packer.add(mol, `molecule ${read}${mol.title ? ` (${mol.title})` : ''}`);
+    if (bondEncoding) chargedAtoms += (mol.formalCharges ?? []).filter((c) => c !== 0).length;
   }
   const encoding: AtomEncoding = {
     elements: options.elements ?? packer.elementsSeen(),
     includeCharges: options.includeCharges ?? true,
     normalization: [...EDM_NORMALIZATION],
+    ...(bondEncoding ? { bonds: bondEncoding } : {}),
   };
   const filters: string[] = [];
+  if (bondEncoding) filters.push(`bonds and formal charges as given in the file, never perceived (${chargedAtoms} atoms with a non-zero formal charge)`);
   if (options.removeHydrogens) filters.push('hydrogens removed');
   if (options.maxAtoms !== undefined) filters.push(`molecules with more than ${options.maxAtoms} atoms skipped (${tooLarge})`);
   const card: DatasetCard = {

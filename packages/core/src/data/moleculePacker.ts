@@ -1,9 +1,11 @@
 import { atomicNumber, elementSymbol } from '../chem/elements.js';
 import type { Molecule } from '../chem/molecule.js';
+import { EquimolError } from '../errors.js';
 import { type AtomEncoding, ElementNotInVocabularyError } from './atomEncoding.js';
+import { type BondEncoding, checkBondsEncodable } from './bondEncoding.js';
 
 /** A typed array that doubles its capacity as values are appended. */
-class GrowingArray<T extends Uint8Array | Uint32Array | Float32Array> {
+class GrowingArray<T extends Uint8Array | Uint32Array | Float32Array | Int8Array> {
   private data: T;
   length = 0;
   constructor(private readonly make: (n: number) => T) {
@@ -38,6 +40,20 @@ export interface PackedMolecules {
   elementIndices: Uint8Array;
   positions: Float32Array;
   properties: Record<string, Float32Array>;
+  /** The molecules' bonds and formal charges as given (datasets built with bonds only). */
+  graph?: PackedGraph;
+}
+
+/** Bonds and formal charges of packed molecules, as read from their files (never perceived). */
+export interface PackedGraph {
+  /** Start of molecule i's bonds in `bondAtoms`/`bondOrders`; length count + 1. */
+  bondOffsets: Uint32Array;
+  /** The two atoms of every bond, 0-based within its molecule: [a0, b0, a1, b1, …]. */
+  bondAtoms: Uint32Array;
+  /** Kekulé order (1–3) of every bond. */
+  bondOrders: Uint8Array;
+  /** Formal charge of every atom. */
+  formalCharges: Int8Array;
 }
 
 /**
@@ -51,13 +67,28 @@ export class MoleculePacker {
   private readonly positions = new GrowingArray((n) => new Float32Array(n));
   private readonly properties: Map<string, GrowingArray<Float32Array>>;
   private readonly seen = new Set<number>();
+  private readonly graph?: { offsets: GrowingArray<Uint32Array>; atoms: GrowingArray<Uint32Array>; orders: GrowingArray<Uint8Array>; charges: GrowingArray<Int8Array> };
 
-  /** `vocabulary`: when given, an atom outside it is an `ElementNotInVocabularyError` at `add`. */
+  /**
+   * `vocabulary`: when given, an atom outside it is an `ElementNotInVocabularyError` at `add`.
+   * `bonds`: keep every molecule's bonds and formal charges as given, checked against that encoding
+   * (a molecule without a bond block is an error: bonds are never perceived here).
+   */
   constructor(
     private readonly propertyNames: string[] = [],
     private readonly vocabulary?: string[],
+    private readonly bonds?: BondEncoding,
   ) {
     this.offsets.push(0);
+    if (bonds) {
+      this.graph = {
+        offsets: new GrowingArray((n) => new Uint32Array(n)),
+        atoms: new GrowingArray((n) => new Uint32Array(n)),
+        orders: new GrowingArray((n) => new Uint8Array(n)),
+        charges: new GrowingArray((n) => new Int8Array(n)),
+      };
+      this.graph.offsets.push(0);
+    }
     this.properties = new Map(propertyNames.map((p) => [p, new GrowingArray((n) => new Float32Array(n))]));
   }
 
@@ -74,6 +105,10 @@ export class MoleculePacker {
     const values = this.propertyNames.map((p) => Number(mol.properties?.[p]));
     const missing = this.propertyNames.find((_, k) => !Number.isFinite(values[k]));
     if (missing !== undefined) throw new Error(`${where}: property ${missing} missing or not a number`);
+    if (this.graph) {
+      if (!mol.bonds) throw new BondsMissingError(where);
+      checkBondsEncodable(this.bonds!, mol.elements.length, mol.bonds, mol.formalCharges, where);
+    }
     for (const el of mol.elements) {
       const z = atomicNumber(el);
       this.seen.add(z);
@@ -82,6 +117,15 @@ export class MoleculePacker {
     this.positions.pushAll(mol.positions);
     this.offsets.push(this.atomicNumbers.length);
     this.propertyNames.forEach((p, k) => this.properties.get(p)!.push(values[k]!));
+    if (this.graph) {
+      for (const { a, b, order } of mol.bonds!) {
+        this.graph.atoms.push(a);
+        this.graph.atoms.push(b);
+        this.graph.orders.push(order);
+      }
+      this.graph.offsets.push(this.graph.orders.length);
+      for (let i = 0; i < mol.elements.length; i++) this.graph.charges.push(mol.formalCharges?.[i] ?? 0);
+    }
   }
 
   /** Elements seen so far, ordered by atomic number. */
@@ -104,6 +148,17 @@ export class MoleculePacker {
       elementIndices,
       positions: this.positions.toArray(),
       properties: Object.fromEntries([...this.properties].map(([p, v]) => [p, v.toArray()])),
+      ...(this.graph
+        ? { graph: { bondOffsets: this.graph.offsets.toArray(), bondAtoms: this.graph.atoms.toArray(), bondOrders: this.graph.orders.toArray(), formalCharges: this.graph.charges.toArray() } }
+        : {}),
     };
+  }
+}
+
+/** Thrown when a dataset with bonds is built from a molecule that has none (e.g. an XYZ file). */
+export class BondsMissingError extends EquimolError {
+  constructor(where: string) {
+    super(`${where}: has no bond block; a dataset with bonds takes them from the file, never from coordinates`);
+    this.name = 'BondsMissingError';
   }
 }

@@ -1,4 +1,6 @@
-import { type AtomEncoding, elementIndex, encodeAtomFeatures, featureCount } from '../data/atomEncoding.js';
+import type { Bond } from '../chem/molecule.js';
+import { type AtomEncoding, elementIndex, encodeAtomFeatures, featureCount, vocabularyAtomicNumbers } from '../data/atomEncoding.js';
+import { bondClassCount, checkBondsEncodable, encodeBondBlock } from '../data/bondEncoding.js';
 import type { ChainConstraint } from './reverseChain.js';
 import type { ChainState } from './samplers.js';
 import { NoiseSchedule } from './schedule.js';
@@ -23,6 +25,13 @@ export interface HeldAtoms {
   elements: string[];
   /** Flat [x0, y0, z0, x1, …], length 3 · elements.length. */
   positions: ArrayLike<number>;
+  /**
+   * Bonds among the held atoms (0-based, Kekulé), for models that generate bonds: the model keeps
+   * them and fills in the rest. Absent: the held atoms' bonds are generated too. Ignored by atom-only models.
+   */
+  bonds?: Bond[];
+  /** Formal charges of the held atoms (bond models; default 0). */
+  formalCharges?: number[];
 }
 
 /** Held atoms closer than this (Å) are a broken input, not a molecule. */
@@ -49,6 +58,10 @@ export function checkHeldAtoms(held: HeldAtoms, encoding: AtomEncoding, source?:
   if (k === 0) throw new HeldAtomsError(`${prefix}no atoms to hold`);
   if (held.positions.length !== 3 * k) throw new HeldAtomsError(`${prefix}${k} held atoms need ${3 * k} coordinates, got ${held.positions.length}`);
   held.elements.forEach((el, i) => elementIndex(encoding, el, `${prefix}held atom ${number(i)}`));
+  if (encoding.bonds && (held.bonds || held.formalCharges)) {
+    if (held.formalCharges && held.formalCharges.length !== k) throw new HeldAtomsError(`${prefix}${k} held atoms but ${held.formalCharges.length} formal charges`);
+    checkBondsEncodable(encoding.bonds, k, held.bonds ?? [], held.formalCharges, `${prefix}held atoms`);
+  }
   const p = held.positions;
   if (k > 1 && Array.from(p).every((v) => v === 0)) throw new HeldAtomsError(`${prefix}the held atoms have no 3D coordinates (all zero)`);
   for (let i = 0; i < k; i++) {
@@ -75,6 +88,8 @@ export class Inpainting implements ChainConstraint {
   private readonly knownX: Float32Array;
   /** Known normalised features: [k, F]. */
   private readonly knownH: Float32Array;
+  /** Bond models with held bonds: the known bond block [1, k, k, K] among the held atoms. */
+  private readonly knownE?: Float32Array;
 
   constructor(
     private readonly schedule: NoiseSchedule,
@@ -93,7 +108,13 @@ export class Inpainting implements ChainConstraint {
     const normX = encoding.normalization[0];
     this.knownX = Float32Array.from({ length: 3 * k }, (_, i) => (p[i]! - c[i % 3]!) / normX);
     this.knownH = new Float32Array(k * featureCount(encoding));
-    held.elements.forEach((el, i) => encodeAtomFeatures(encoding, elementIndex(encoding, el), this.knownH, i));
+    const numbers = vocabularyAtomicNumbers(encoding);
+    const charges = encoding.bonds ? held.formalCharges : undefined;
+    held.elements.forEach((el, i) => encodeAtomFeatures(encoding, elementIndex(encoding, el), this.knownH, i, numbers, charges?.[i] ?? 0));
+    if (encoding.bonds && held.bonds) {
+      this.knownE = new Float32Array(k * k * bondClassCount(encoding.bonds));
+      encodeBondBlock(encoding.bonds, held.bonds, k, this.knownE, 0, k);
+    }
   }
 
   impose(z: ChainState, step: number, noise: () => ChainState): void {
@@ -115,6 +136,17 @@ export class Inpainting implements ChainConstraint {
       }
       for (let i = 0; i < 3 * k; i++) z.x[3 * row0 + i] = noised[i]! + shift[i % 3]!;
       for (let i = 0; i < k * F; i++) z.h[F * row0 + i] = alpha * this.knownH[i]! + sigma * n.h[F * row0 + i]!;
+      if (this.knownE && z.e && n.e) {
+        // Pairs among the held atoms: forward-noised known bonds (n.e is symmetric, so this is too).
+        const K = bondClassCount(this.encoding.bonds);
+        for (let i = 0; i < k; i++) {
+          for (let j = 0; j < k; j++) {
+            const to = ((b * N + i) * N + j) * K;
+            const from = (i * k + j) * K;
+            for (let c = 0; c < K; c++) z.e[to + c] = alpha * this.knownE[from + c]! + sigma * n.e[to + c]!;
+          }
+        }
+      }
     }
   }
 
@@ -135,5 +167,21 @@ export class Inpainting implements ChainConstraint {
   /** Element of each atom of an n-atom molecule: the held elements first, then the decoded ones. */
   elements(decoded: string[]): string[] {
     return [...this.held.elements, ...decoded.slice(this.count)];
+  }
+
+  /**
+   * A bond model's bonds for a generated molecule: exactly the held bonds among the held atoms (when
+   * given), the decoded ones wherever a generated atom takes part.
+   */
+  bonds(decoded: Bond[]): Bond[] {
+    const k = this.count;
+    if (!this.held.bonds) return decoded;
+    return [...this.held.bonds.map((b) => ({ ...b })), ...decoded.filter((b) => b.a >= k || b.b >= k)];
+  }
+
+  /** A bond model's formal charges: the held atoms' as given (when given), then the decoded ones. */
+  formalCharges(decoded: number[]): number[] {
+    const held = this.held.formalCharges;
+    return held ? [...held, ...decoded.slice(this.count)] : decoded;
   }
 }

@@ -6,6 +6,7 @@ import type { Rng } from '../random/rng.js';
 import { drawTrainingNoise } from './noise.js';
 import { type ErrorWeights, noiseErrors, noisyInputs } from './objective.js';
 import { NoiseSchedule } from './schedule.js';
+import { EquimolError } from '../errors.js';
 
 // EDM's variational bound on −log p(x, h) (paper eq. 5–8 and appendix): prior KL, the diffusion
 // terms L_t = ½·(SNR(s)/SNR(t) − 1)·‖ε − ε̂‖², and L_0 with a Gaussian likelihood for positions and
@@ -39,6 +40,22 @@ export function trainingVlbWeights(batch: MoleculeBatch, steps: Int32Array, sche
     }
   }
   return { x, h };
+}
+
+/** Thrown when a likelihood is asked of a model whose terms equimol's bound does not cover. */
+export class LikelihoodUnsupportedError extends EquimolError {
+  constructor(message: string) {
+    super(message, { kind: 'usage' });
+    this.name = 'LikelihoodUnsupportedError';
+  }
+}
+
+/**
+ * EDM's bound covers positions and atom features only: for a model that generates bonds it would need
+ * an L_0 and prior term for the bond one-hots, which equimol does not have, so it refuses.
+ */
+export function refuseBondModels(bondClasses: number | undefined): void {
+  if (bondClasses) throw new LikelihoodUnsupportedError('the likelihood is not defined for models that generate bonds (EDM\'s bound has no term for them); use atom-only models for --nll');
 }
 
 /** Standard normal CDF. */
@@ -148,6 +165,7 @@ export function estimateNll(
   batch: MoleculeBatch,
   rng: Rng,
 ): NllTerms {
+  refuseBondModels(dynamics.config.bondClasses);
   const F = dynamics.config.nodeFeatures;
   const T = schedule.timesteps;
   const B = batch.size;

@@ -1,3 +1,4 @@
+import { fillSymmetricBondNoise } from '../data/bondEncoding.js';
 import { removeCenterOfMassInPlace } from '../geometry/centerOfMass.js';
 import { NoiseSchedule } from './schedule.js';
 import type { Rng } from '../random/rng.js';
@@ -33,6 +34,27 @@ export interface TrainingNoise {
   steps: Int32Array;
   epsX: Float32Array;
   epsH: Float32Array;
+  /** Bond models: ε_e [B, N, N, K], symmetric, zero on the diagonal and padding. */
+  epsE?: Float32Array;
+}
+
+/** Real atoms of each molecule of a padded [B, N] mask (real atoms come first). */
+export function atomCountsOfMask(nodeMask: ArrayLike<number>, B: number, N: number): number[] {
+  return Array.from({ length: B }, (_, b) => {
+    let n = 0;
+    for (let a = 0; a < N; a++) n += nodeMask[b * N + a] ? 1 : 0;
+    return n;
+  });
+}
+
+/**
+ * Symmetric bond noise for a batch: molecule by molecule, one N(0, 1) draw per class and pair i < j
+ * of its real atoms (`fillSymmetricBondNoise`), so the state stays one undirected graph.
+ */
+export function sampleBondNoise(normal: (b: number) => number, atomCounts: readonly number[], N: number, K: number): Float32Array {
+  const out = new Float32Array(atomCounts.length * N * N * K);
+  atomCounts.forEach((n, b) => fillSymmetricBondNoise(out, () => normal(b), b, n, N, K));
+  return out;
 }
 
 /**
@@ -57,6 +79,7 @@ export function drawTrainingNoise(
   timesteps: number,
   lowestStep = 0,
   sampling?: TimestepSampling,
+  bondClasses = 0,
 ): TrainingNoise {
   const steps = new Int32Array(B);
   for (let b = 0; b < B; b++) {
@@ -65,7 +88,10 @@ export function drawTrainingNoise(
     steps[b] = rng.integer(lowestStep, low ? Math.min(sampling!.lowNoiseSteps, timesteps) : timesteps);
   }
   const eps = sampleCenteredNoise(rng, B, N, F, nodeMask);
-  return { steps, epsX: eps.x, epsH: eps.h };
+  // Bond noise comes after everything an atom-only model draws, so its draws are unchanged.
+  if (bondClasses === 0) return { steps, epsX: eps.x, epsH: eps.h };
+  const epsE = sampleBondNoise(() => rng.normal(), atomCountsOfMask(nodeMask, B, N), N, bondClasses);
+  return { steps, epsX: eps.x, epsH: eps.h, epsE };
 }
 
 /** z_t = α_t·x + σ_t·ε per molecule (flat arrays, width W per atom). */
@@ -84,14 +110,15 @@ export function noisyState(clean: Float32Array, eps: Float32Array, alpha: ArrayL
  * molecule of a batch. RePaint uses it to jump back and take a reverse step again.
  */
 export function forwardTransition(
-  z: { x: Float32Array; h: Float32Array },
+  z: { x: Float32Array; h: Float32Array; e?: Float32Array },
   gammaT: number,
   gammaS: number,
-  eps: { x: Float32Array; h: Float32Array },
-): { x: Float32Array; h: Float32Array } {
+  eps: { x: Float32Array; h: Float32Array; e?: Float32Array },
+): { x: Float32Array; h: Float32Array; e?: Float32Array } {
   const { sigma2TGivenS, alphaTGivenS } = NoiseSchedule.transition(gammaT, gammaS);
   const alpha = [alphaTGivenS];
   const sigma = [Math.sqrt(sigma2TGivenS)];
   // One "molecule" spanning the whole batch: the factors are shared.
-  return { x: noisyState(z.x, eps.x, alpha, sigma, z.x.length, 1), h: noisyState(z.h, eps.h, alpha, sigma, z.h.length, 1) };
+  const out = { x: noisyState(z.x, eps.x, alpha, sigma, z.x.length, 1), h: noisyState(z.h, eps.h, alpha, sigma, z.h.length, 1) };
+  return z.e && eps.e ? { ...out, e: noisyState(z.e, eps.e, alpha, sigma, z.e.length, 1) } : out;
 }

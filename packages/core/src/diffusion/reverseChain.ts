@@ -1,5 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
+import type { Bond } from '../chem/molecule.js';
 import { type AtomEncoding, decodeAtoms, featureCount } from '../data/atomEncoding.js';
+import { bondClassCount, decodeBondBlock, fillSymmetricBondNoise, symmetrizeBondState } from '../data/bondEncoding.js';
 import type { EgnnDynamics } from '../model/dynamics.js';
 import type { ParameterTensors } from '../model/parameters.js';
 import { removeCenterOfMassInPlace } from '../geometry/centerOfMass.js';
@@ -29,6 +31,10 @@ export interface SampledBatch {
   types: Int32Array;
   /** [B, N] rounded integer feature (atomic number), or empty. */
   charges: Int32Array;
+  /** [B, N] generated formal charges (bond models; else empty). */
+  formalCharges: Int32Array;
+  /** Bond models: each molecule's generated bonds (argmax per pair i < j of its atoms). */
+  bonds?: Bond[][];
   frames: ChainFrame[];
 }
 
@@ -61,13 +67,18 @@ export interface ChainOptions {
    * t, to see what the model makes of it (`scripts/research/denoising-diagnostics.mjs`). Flat normalised
    * [B, N, 3] and [B, N, F] arrays (copied, not modified); `steps` then counts transitions from `step`.
    */
-  start?: { step: number; x: Float32Array; h: Float32Array };
+  start?: { step: number; x: Float32Array; h: Float32Array; e?: Float32Array };
   /** Held atoms or another constraint, imposed after every step. */
   constraint?: ChainConstraint;
 }
 
-/** ε̂ for a batch state: flat [B, N, 3] and [B, N, F] arrays in, same shapes out. */
-export type NoisePredictor = (zx: Float32Array, zh: Float32Array, step: number) => { epsX: Float32Array; epsH: Float32Array };
+/** ε̂ for a batch state: flat [B, N, 3] and [B, N, F] arrays (and [B, N, N, K] bonds) in, same shapes out. */
+export type NoisePredictor = (
+  zx: Float32Array,
+  zh: Float32Array,
+  step: number,
+  ze?: Float32Array,
+) => { epsX: Float32Array; epsH: Float32Array; epsE?: Float32Array };
 
 /** What the chain needs to know: the schedule, and the atom encoding that gives the features' width and meaning. */
 export interface ChainModel {
@@ -86,12 +97,14 @@ export function networkPredictor(
   const B = atomCounts.length;
   const N = Math.max(...atomCounts);
   const F = dynamics.config.nodeFeatures;
+  const K = dynamics.config.bondClasses ?? 0;
   const mask = new Float32Array(B * N);
   atomCounts.forEach((n, b) => mask.fill(1, b * N, b * N + n));
   const nodeMask = tf.tensor2d(mask, [B, N]);
   const contextTensor = context && context.length ? tf.tensor2d(context, [B, dynamics.config.contextSize]) : undefined;
-  const predict: NoisePredictor = (zx, zh, step) =>
+  const predict: NoisePredictor = (zx, zh, step, ze) =>
     tf.tidy(() => {
+      if (K > 0 && !ze) throw new Error('this model generates bonds: the chain must carry a bond state');
       const p = dynamics.predictNoise(params, {
         zx: tf.tensor3d(zx, [B, N, 3]),
         zh: tf.tensor3d(zh, [B, N, F]),
@@ -99,8 +112,10 @@ export function networkPredictor(
         logSnr: dynamics.config.logSnrInput ? (tf.fill([B], -schedule.gammaAtStep(step)) as tf.Tensor1D) : undefined,
         nodeMask,
         context: contextTensor,
+        ze: K > 0 ? tf.tensor4d(ze!, [B, N, N, K]) : undefined,
       }, { fused: true });
-      return { epsX: p.epsX.dataSync() as Float32Array, epsH: p.epsH.dataSync() as Float32Array };
+      const out = { epsX: p.epsX.dataSync() as Float32Array, epsH: p.epsH.dataSync() as Float32Array };
+      return p.epsE ? { ...out, epsE: p.epsE.dataSync() as Float32Array } : out;
     });
   return { predict, dispose: () => tf.dispose([nodeMask, ...(contextTensor ? [contextTensor] : [])]) };
 }
@@ -122,26 +137,35 @@ export function sampleChain(
   const B = atomCounts.length;
   const N = Math.max(...atomCounts);
   const F = featureCount(encoding);
+  const K = bondClassCount(encoding.bonds);
   const nodeMask = new Float32Array(B * N);
   atomCounts.forEach((n, b) => nodeMask.fill(1, b * N, b * N + n));
   const drawNoise = (): ChainState => {
     const x = new Float32Array(B * N * 3);
     const h = new Float32Array(B * N * F);
+    const e = K > 0 ? new Float32Array(B * N * N * K) : undefined;
     for (let b = 0; b < B; b++) {
       const rng = rngs[b]!;
       for (let a = 0; a < atomCounts[b]!; a++) {
         for (let k = 0; k < 3; k++) x[(b * N + a) * 3 + k] = rng.normal();
         for (let f = 0; f < F; f++) h[(b * N + a) * F + f] = rng.normal();
       }
+      // Bond noise after the molecule's atom noise: atom-only models draw exactly what they did.
+      if (e) fillSymmetricBondNoise(e, () => rng.normal(), b, atomCounts[b]!, N, K);
     }
     removeCenterOfMassInPlace(x, nodeMask, B, N);
-    return { x, h };
+    return e ? { x, h, e } : { x, h };
   };
   const start = options.start;
-  if (start && (!Number.isInteger(start.step) || start.step < 0 || start.step > schedule.timesteps || start.x.length !== B * N * 3 || start.h.length !== B * N * F)) {
-    throw new RangeError(`sampleChain: start needs an integer step in 0…${schedule.timesteps} and arrays of ${B * N * 3} and ${B * N * F} values`);
+  if (
+    start &&
+    (!Number.isInteger(start.step) || start.step < 0 || start.step > schedule.timesteps || start.x.length !== B * N * 3 || start.h.length !== B * N * F || (K > 0 && start.e?.length !== B * N * N * K))
+  ) {
+    throw new RangeError(`sampleChain: start needs an integer step in 0…${schedule.timesteps} and arrays of ${B * N * 3} and ${B * N * F}${K > 0 ? ` and ${B * N * N * K}` : ''} values`);
   }
-  const z = start ? { x: Float32Array.from(start.x), h: Float32Array.from(start.h) } : drawNoise();
+  const z: ChainState = start
+    ? { x: Float32Array.from(start.x), h: Float32Array.from(start.h), ...(K > 0 ? { e: Float32Array.from(start.e!) } : {}) }
+    : drawNoise();
   const steps = sampler.timesteps(start ? start.step : schedule.timesteps, options.steps);
   const resample = constraint?.resample ?? 1;
   const transitions = steps.length - 1;
@@ -162,6 +186,7 @@ export function sampleChain(
   const project = (): void => {
     removeCenterOfMassInPlace(z.x, nodeMask, B, N);
     zeroPaddedRows(z.h, nodeMask, F);
+    if (z.e) symmetrizeBondState(z.e, nodeMask, B, N, K);
   };
   if (constraint) {
     constraint.impose(z, steps[0]!, drawNoise);
@@ -180,10 +205,11 @@ export function sampleChain(
         const renoised = forwardTransition(z, gt, gs, drawNoise());
         z.x.set(renoised.x);
         z.h.set(renoised.h);
+        if (z.e) z.e.set(renoised.e!);
         project();
       }
-      const eps = predictNoise(z.x, z.h, t);
-      sampler.step(z, { x: eps.epsX, h: eps.epsH }, gt, gs, drawNoise);
+      const eps = predictNoise(z.x, z.h, t, z.e);
+      sampler.step(z, { x: eps.epsX, h: eps.epsH, ...(eps.epsE ? { e: eps.epsE } : {}) }, gt, gs, drawNoise);
       constraint?.impose(z, s, drawNoise);
       project();
       options.onStep?.(++evaluations, totalEvaluations);
@@ -192,7 +218,7 @@ export function sampleChain(
   }
   // p(x, h | z_0): x ~ N(x̂_0, σ_0²/α_0²), h from z_0 directly.
   const g0 = schedule.gammaAtStep(0);
-  const eps0 = predictNoise(z.x, z.h, 0);
+  const eps0 = predictNoise(z.x, z.h, 0, z.e);
   const alpha0 = NoiseSchedule.alpha(g0);
   const sigma0 = NoiseSchedule.sigma(g0);
   const n = drawNoise();
@@ -203,5 +229,8 @@ export function sampleChain(
   options.onStep?.(totalEvaluations, totalEvaluations);
   const result = decodeAtoms(encoding, x, z.h, nodeMask);
   if (framePoints.has(transitions)) keepFrame({ step: 0, positions: result.positions, types: result.types });
-  return { ...result, frames };
+  // Bonds, like atom types, are read from z_0 directly: the argmax class of each pair i < j.
+  if (!z.e) return { ...result, frames };
+  const bonds = atomCounts.map((n, b) => decodeBondBlock(encoding.bonds!, z.e!, b, n, N));
+  return { ...result, bonds, frames };
 }

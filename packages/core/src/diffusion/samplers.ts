@@ -11,10 +11,14 @@ import { EquimolError } from '../errors.js';
 /** Names of the shipped samplers (as the CLI and `SampleOptions.sampler` spell them). */
 export type SamplerKind = 'ancestral' | 'ddim';
 
-/** The chain's state for a batch: flat [B, N, 3] positions and [B, N, F] features, normalised. */
+/**
+ * The chain's state for a batch: flat [B, N, 3] positions and [B, N, F] features, normalised, and for
+ * bond models the [B, N, N, K] bond block (symmetric; the chain keeps it so).
+ */
 export interface ChainState {
   x: Float32Array;
   h: Float32Array;
+  e?: Float32Array;
 }
 
 /** One reverse-process update rule. */
@@ -80,6 +84,8 @@ export class Ancestral implements Sampler {
     const n = noise();
     update(z.x, eps.x, n.x, 1 / alphaTGivenS, -epsScale, noiseScale);
     update(z.h, eps.h, n.h, 1 / alphaTGivenS, -epsScale, this.typeNoise * noiseScale);
+    // Bonds take EDM's posterior like every other variable (typeNoise is about atom types only).
+    if (z.e) update(z.e, eps.e!, n.e!, 1 / alphaTGivenS, -epsScale, noiseScale);
     return z;
   }
 }
@@ -100,6 +106,7 @@ export class Ddim implements Sampler {
     // z_s = α_s·(z_t − σ_t ε̂)/α_t + σ_s ε̂
     update(z.x, eps.x, null, alphaS / alphaT, sigmaS - (alphaS * sigmaT) / alphaT, 0);
     update(z.h, eps.h, null, alphaS / alphaT, sigmaS - (alphaS * sigmaT) / alphaT, 0);
+    if (z.e) update(z.e, eps.e!, null, alphaS / alphaT, sigmaS - (alphaS * sigmaT) / alphaT, 0);
     return z;
   }
 }

@@ -6,7 +6,7 @@ import { FileFormatError, parseJsonText } from './errors.js';
 // tfjs runs on). The header says what the arrays are; this module only packs and unpacks them.
 
 /** Typed arrays a container can hold. */
-export type ContainerArray = Float32Array | Uint32Array | Uint8Array;
+export type ContainerArray = Float32Array | Uint32Array | Uint8Array | Int8Array;
 
 type ArrayConstructor<T extends ContainerArray> = {
   new (buffer: ArrayBuffer, byteOffset: number, length: number): T;
@@ -20,6 +20,8 @@ export interface ContainerKind {
   /** The JSON header's `format` field, e.g. "equimol-dataset". */
   format: string;
   version: number;
+  /** Older versions a reader also accepts (the header's `version` says which it got). */
+  alsoReads?: number[];
   /** What a reader calls the file in messages, e.g. "dataset". */
   what: string;
 }
@@ -67,8 +69,9 @@ export function unpackContainer<H>(bytes: Uint8Array, kind: ContainerKind, sourc
     source,
     `the ${kind.what} header`,
   );
-  if (header.format !== kind.format || header.version !== kind.version) {
-    throw new FileFormatError(source, `unsupported ${kind.what} format ${String(header.format)} v${String(header.version)} (this equimol reads ${kind.format} v${kind.version})`);
+  const versions = [...(kind.alsoReads ?? []), kind.version];
+  if (header.format !== kind.format || !versions.includes(header.version as number)) {
+    throw new FileFormatError(source, `unsupported ${kind.what} format ${String(header.format)} v${String(header.version)} (this equimol reads ${kind.format} v${versions.join(', v')})`);
   }
   let offset = 8 + pad4(headerLength);
   return {

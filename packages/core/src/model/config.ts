@@ -29,6 +29,12 @@ export interface EgnnConfig {
    * (`resizeParameters`; a run continued with `init: { fromRun }` grows it in).
    */
   logSnrInput?: boolean;
+  /**
+   * Bond classes K per atom pair when the network also denoises bonds (MiDi/EQGAT-diff style; equimol:
+   * 4 = none, single, double, triple). The noisy bond one-hots enter every edge MLP beside the
+   * distances, and an edge head predicts their noise. Absent or 0: atoms only, as EDM.
+   */
+  bondClasses?: number;
 }
 
 /** EDM's QM9 architecture at a chosen width and depth. */

@@ -18,12 +18,16 @@ export interface DynamicsInputs {
   context?: tf.Tensor2D;
   /** log SNR_t = −γ_t per molecule [B]; required when the config has `logSnrInput`. */
   logSnr?: tf.Tensor1D;
+  /** Noisy bond one-hots z_e [B, N, N, K], symmetric; required when the config has `bondClasses`. */
+  ze?: tf.Tensor4D;
 }
 
-/** Predicted noise: ε̂_x [B, N, 3] with zero centre of mass, ε̂_h [B, N, F]. */
+/** Predicted noise: ε̂_x [B, N, 3] with zero centre of mass, ε̂_h [B, N, F], and ε̂_e [B, N, N, K] with bonds. */
 export interface NoisePrediction {
   epsX: tf.Tensor3D;
   epsH: tf.Tensor3D;
+  /** Symmetric, zero on the diagonal and padding (networks with bonds only). */
+  epsE?: tf.Tensor4D;
 }
 
 /** log SNR spans about ±11.5 for EDM's schedule; divided by this it enters at the scale of t/T. */
@@ -76,9 +80,16 @@ export class EgnnDynamics {
       parts.push(tf.tile(tf.reshape(tf.div(inputs.logSnr, LOG_SNR_SCALE), [B, 1, 1]), [1, N, 1]));
     }
     const h0 = tf.reshape(tf.concat(parts, 2), [B * N, this.inputWidth]) as tf.Tensor2D;
-    const out = egnnForward(params, this.config, h0, x, masks, options);
+    const K = this.config.bondClasses ?? 0;
+    let bonds: tf.Tensor2D | undefined;
+    if (K > 0) {
+      if (!inputs.ze) throw new Error('this model generates bonds: a noisy bond state ze is required');
+      bonds = tf.mul(tf.reshape(inputs.ze, [B * N * N, K]), masks.edgeMask) as tf.Tensor2D;
+    }
+    const out = egnnForward(params, this.config, h0, x, masks, options, bonds);
     const epsX = removeCenterOfMass(tf.mul(tf.sub(out.x, x), nodeMask3) as tf.Tensor3D, nodeMask3);
     const epsH = tf.reshape(tf.slice(out.h, [0, 0], [B * N, F]), [B, N, F]) as tf.Tensor3D;
-    return { epsX, epsH };
+    if (!out.e) return { epsX, epsH };
+    return { epsX, epsH, epsE: tf.reshape(out.e, [B, N, N, K]) as tf.Tensor4D };
   }
 }

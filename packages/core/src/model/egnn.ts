@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { EgnnConfig } from './config.js';
-import { edgeImplementation, type BlockEdges, type GraphMasks } from './egnnEdges.js';
+import { edgeImplementation, pairwiseDifferences, type BlockEdges, type GraphMasks } from './egnnEdges.js';
 import { linear, silu } from './layers.js';
 import type { ParameterSpec, ParameterTensors } from './parameters.js';
 
@@ -20,7 +20,8 @@ export function egnnParameterSpecs(config: EgnnConfig, inputWidth: number): Para
     specs.push({ name: `${name}.w`, shape: [fanIn, fanOut], init: { kind: 'uniform-fan-in', fanIn } });
     if (bias) specs.push({ name: `${name}.b`, shape: [fanOut], init: { kind: 'uniform-fan-in', fanIn } });
   };
-  const edgeInputs = 2 * H + 2; // [h_i, h_j, ‖x_i − x_j‖², initial ‖x_i − x_j‖²]
+  const K = config.bondClasses ?? 0;
+  const edgeInputs = 2 * H + 2 + K; // [h_i, h_j, ‖x_i − x_j‖², initial ‖x_i − x_j‖², noisy bond one-hot]
   dense('embedding', inputWidth, H);
   for (let l = 0; l < config.layers; l++) {
     for (let s = 0; s < config.invSublayers; s++) {
@@ -41,6 +42,11 @@ export function egnnParameterSpecs(config: EgnnConfig, inputWidth: number): Para
     });
   }
   dense('embeddingOut', H, config.nodeFeatures + 1); // features + time, as EDM: no context out
+  if (K > 0) {
+    // The bond head, last so that atom-only layouts are unchanged: MLP(h_i + h_j, ‖x_i − x_j‖², e_ij).
+    dense('bondOut1', H + 1 + K, H);
+    dense('bondOut2', H, K);
+  }
   return specs;
 }
 
@@ -72,8 +78,27 @@ export interface EgnnForwardOptions {
 }
 
 /**
+ * The bond head: ε̂_e,ij = MLP(h_i + h_j, ‖x_i − x_j‖², e_ij) at the final features and coordinates.
+ * Every input is symmetric in i and j and E(3)-invariant, so the output is too (exactly: h_i·W +
+ * h_j·W is the same float sum either way round). Masked to real off-diagonal pairs: [B·N·N, K].
+ */
+function bondHead(params: ParameterTensors, config: EgnnConfig, h: tf.Tensor2D, x: tf.Tensor3D, bonds: tf.Tensor2D, masks: GraphMasks): tf.Tensor2D {
+  const [B, N] = x.shape;
+  const H = config.hiddenSize;
+  const K = config.bondClasses!;
+  const w1 = params['bondOut1.w']!;
+  const perNode = tf.reshape(linear(h, tf.slice(w1, [0, 0], [H, H])), [B, N, H]);
+  const pair = tf.add(tf.reshape(perNode, [B, N, 1, H]), tf.reshape(perNode, [B, 1, N, H]));
+  const edgeIn = tf.concat([pairwiseDifferences(x).radial, bonds], 1) as tf.Tensor2D;
+  const fromEdge = tf.reshape(linear(edgeIn, tf.slice(w1, [H, 0], [1 + K, H]), params['bondOut1.b']), [B, N, N, H]);
+  const hidden = silu(tf.reshape(tf.add(pair, fromEdge), [B * N * N, H])) as tf.Tensor2D;
+  return tf.mul(linear(hidden, params['bondOut2.w']!, params['bondOut2.b']), masks.edgeMask) as tf.Tensor2D;
+}
+
+/**
  * The EGNN: embeds node features, runs `layers` equivariant blocks, maps back to the input width.
- * Returns the final node features [B·N, inputWidth] and coordinates [B, N, 3].
+ * Returns the final node features [B·N, inputWidth] and coordinates [B, N, 3], and for a network
+ * with bonds (`bonds`: the noisy bond one-hots [B·N·N, K], masked) the bond head's output [B·N·N, K].
  */
 export function egnnForward(
   params: ParameterTensors,
@@ -82,10 +107,11 @@ export function egnnForward(
   x0: tf.Tensor3D,
   masks: GraphMasks,
   options: EgnnForwardOptions = {},
-): { h: tf.Tensor2D; x: tf.Tensor3D } {
+  bonds?: tf.Tensor2D,
+): { h: tf.Tensor2D; x: tf.Tensor3D; e?: tf.Tensor2D } {
   const [B, N] = x0.shape;
   const nodeMask2 = tf.reshape(masks.nodeMask, [B * N, 1]);
-  const blockEdges = edgeImplementation({ params, config, masks }, options.fused ?? false)(x0);
+  const blockEdges = edgeImplementation({ params, config, masks, bonds }, options.fused ?? false)(x0);
   let h = linear(h0, params['embedding.w']!, params['embedding.b']);
   let x = x0;
   for (let l = 0; l < config.layers; l++) {
@@ -95,5 +121,6 @@ export function egnnForward(
     h = tf.mul(h, nodeMask2) as tf.Tensor2D;
   }
   const hOut = tf.mul(linear(h, params['embeddingOut.w']!, params['embeddingOut.b']), nodeMask2) as tf.Tensor2D;
-  return { h: hOut, x };
+  if (!bonds) return { h: hOut, x };
+  return { h: hOut, x, e: bondHead(params, config, h, x, bonds, masks) };
 }

@@ -34,6 +34,8 @@ export interface EdgeContext {
   params: ParameterTensors;
   config: EgnnConfig;
   masks: GraphMasks;
+  /** Networks with bonds: the noisy bond one-hots [B·N·N, K], masked, an input of every edge MLP. */
+  bonds?: tf.Tensor2D;
 }
 
 /** x_i − x_j for all pairs and their squared norms: [B, N, N, 3] and [B·N·N, 1]. */
@@ -50,8 +52,9 @@ function nodeProjections(h: tf.Tensor2D, w: tf.Tensor, H: number): [tf.Tensor2D,
 }
 
 /** tfjs ops: differentiable, any backend. */
-export function composedEdges({ params, config, masks }: EdgeContext): EdgeImplementation {
+export function composedEdges({ params, config, masks, bonds }: EdgeContext): EdgeImplementation {
   const H = config.hiddenSize;
+  const edgeWidth = 2 + (bonds ? bonds.shape[1] : 0);
   const p = (name: string): tf.Tensor => params[name]!;
   return (x0) => {
     const [B, N] = x0.shape;
@@ -64,7 +67,7 @@ export function composedEdges({ params, config, masks }: EdgeContext): EdgeImple
     // on tfjs-wasm).
     const edgeMlp = (h: tf.Tensor2D, edgeFeatures: tf.Tensor2D, layer1: string, layer2: string): tf.Tensor2D => {
       const w = p(`${layer1}.w`);
-      const fromEdge = tf.reshape(linear(edgeFeatures, tf.slice(w, [2 * H, 0], [2, H]), p(`${layer1}.b`)), [B, N, N, H]);
+      const fromEdge = tf.reshape(linear(edgeFeatures, tf.slice(w, [2 * H, 0], [edgeWidth, H]), p(`${layer1}.b`)), [B, N, N, H]);
       const [fromI, fromJ] = nodeProjections(h, w, H);
       const pre = tf.add(tf.add(tf.reshape(fromI, [B, N, 1, H]), tf.reshape(fromJ, [B, 1, N, H])), fromEdge);
       const first = silu(tf.reshape(pre, [B * N * N, H])) as tf.Tensor2D;
@@ -76,7 +79,9 @@ export function composedEdges({ params, config, masks }: EdgeContext): EdgeImple
     };
     return (x) => {
       const { diff, radial } = pairwiseDifferences(x);
-      const edgeFeatures = tf.add(tf.mul(radial, radialRow), initialColumn) as tf.Tensor2D;
+      const distances = tf.add(tf.mul(radial, radialRow), initialColumn) as tf.Tensor2D;
+      // The bond one-hots join the distances as edge features; atom-only networks run exactly as before.
+      const edgeFeatures = bonds ? (tf.concat([distances, bonds], 1) as tf.Tensor2D) : distances;
       return {
         messageSum(h, prefix) {
           const m = edgeMlp(h, edgeFeatures, `${prefix}.edge1`, `${prefix}.edge2`);
@@ -137,7 +142,11 @@ export function fusedEdges({ params, config, masks }: EdgeContext): EdgeImplemen
   };
 }
 
-/** The fused kernels when asked for and the backend has them, else the composed ops. */
+/**
+ * The fused kernels when asked for and the backend has them, else the composed ops. The fused kernels
+ * take distances only as edge features, so networks with bonds run composed.
+ */
 export function edgeImplementation(context: EdgeContext, preferFused: boolean): EdgeImplementation {
-  return preferFused && fusedEdgeKernelsAvailable(context.config.hiddenSize) ? fusedEdges(context) : composedEdges(context);
+  const fused = preferFused && !context.bonds && fusedEdgeKernelsAvailable(context.config.hiddenSize);
+  return fused ? fusedEdges(context) : composedEdges(context);
 }

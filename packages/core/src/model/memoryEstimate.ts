@@ -20,7 +20,7 @@ export interface PassShape {
 }
 
 /** The network dimensions that memory depends on. */
-export type NetworkSize = Pick<EgnnConfig, 'hiddenSize' | 'layers' | 'invSublayers'>;
+export type NetworkSize = Pick<EgnnConfig, 'hiddenSize' | 'layers' | 'invSublayers'> & Pick<Partial<EgnnConfig>, 'bondClasses'>;
 
 /** What a pass computes: gradients (training) or a noise prediction only (validation, sampling). */
 export type PassKind = 'training' | 'inference';
@@ -33,7 +33,12 @@ export function estimatePeakBytes(network: NetworkSize, shape: PassShape, kind: 
   // Each block has invSublayers message MLPs and one coordinate MLP; the fit had one of each.
   const L = (network.layers * (network.invSublayers + 1)) / 2;
   const edges = B * N * N;
-  return c.edgeWidth * edges * H * L + c.nodeWidth * B * N * H * L + c.edge * edges * L + c.weights * H * H * L;
+  // Bond networks (not in the fit): the bond head is one more edge MLP, and every edge MLP's input
+  // carries K more values per edge; counted as half a block of edge MLPs and K/2 more edge scalars.
+  const K = network.bondClasses ?? 0;
+  const edgeL = K > 0 ? L + 0.5 : L;
+  const scalarL = K > 0 ? L * (1 + K / 2) : L;
+  return c.edgeWidth * edges * H * edgeL + c.nodeWidth * B * N * H * L + c.edge * edges * scalarL + c.weights * H * H * L;
 }
 
 /** Bytes of the largest single tensor of a pass: one [B·N·N, H] float32 edge activation. */

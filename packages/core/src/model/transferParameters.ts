@@ -8,9 +8,10 @@ export interface NetworkWithEncoding {
   encoding: AtomEncoding;
 }
 
-/** Names of the feature columns ('element:C', …, 'charge'), in the order the network sees them. */
+/** Names of the feature columns ('element:C', …, 'charge', 'formalCharge:-1', …), in the order the network sees them. */
 function featureColumns(encoding: AtomEncoding): string[] {
-  return [...encoding.elements.map((e) => `element:${e}`), ...(encoding.includeCharges ? ['charge'] : [])];
+  const formal = (encoding.bonds?.formalCharges ?? []).map((c) => `formalCharge:${c}`);
+  return [...encoding.elements.map((e) => `element:${e}`), ...(encoding.includeCharges ? ['charge'] : []), ...formal];
 }
 
 /** Names of the embedding's input rows, in `EgnnDynamics.predictNoise`'s order. */

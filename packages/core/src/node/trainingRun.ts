@@ -15,12 +15,13 @@ import { createModel } from '../checkpoint/modelBundle.js';
 import { evaluateMolecules } from '../metrics/evaluate.js';
 import { sampleMolecules } from '../pipeline/sampleMolecules.js';
 import { featureCount } from '../data/atomEncoding.js';
+import { bondClassCount } from '../data/bondEncoding.js';
 import { parseJsonText } from '../io/errors.js';
 import { MoleculeDataset } from '../data/dataset.js';
 import { type NoiseScheduleConfig, EDM_QM9_SCHEDULE } from '../diffusion/schedule.js';
 import { type EgnnConfig, edmEgnnConfig } from '../model/config.js';
 import { LocalGradientEngine, type GradientEngine, type MemoryRetry } from '../train/gradientEngine.js';
-import { initialTrainerState, Trainer, type TrainerHooks, type TrainingLogRecord } from '../train/trainer.js';
+import { BondModelMismatchError, initialTrainerState, Trainer, type TrainerHooks, type TrainingLogRecord } from '../train/trainer.js';
 import { defaultTrainingConfig, scheduleEntryFromAssignments, type TrainingConfig } from '../train/trainingConfig.js';
 import { type TrainerState, trainerStateFromBytes, trainerStateToBytes } from '../train/trainerState.js';
 import { writeFileAtomic } from './filesAtomic.js';
@@ -37,6 +38,8 @@ import { EquimolError } from '../errors.js';
 export interface RunConfig {
   name: string;
   dataset: string;
+  /** The network generates bonds and formal charges (see RunConfigFile.bonds). */
+  bonds?: boolean;
   egnn: EgnnConfig;
   schedule: NoiseScheduleConfig;
   /** Training settings, with `training.schedule` holding the changes made during the run. */
@@ -69,6 +72,11 @@ export interface RunConfigFile {
   schedule?: NoiseScheduleConfig;
   training?: Partial<TrainingConfig>;
   init?: RunInit;
+  /**
+   * Generate bonds and formal charges with the atoms (pilot B of issue #21): the dataset must carry
+   * them (`equimol data build --bonds`), and the network gets `bondClasses` from its encoding.
+   */
+  bonds?: boolean;
 }
 
 /** The provenance of a run, kept by the trainer in run.json. */
@@ -170,10 +178,14 @@ export async function runTraining(options: TrainingRunOptions): Promise<TrainerS
     const c = options.config;
     const datasetProbe = MoleculeDataset.fromBytes(new Uint8Array(await readFile(c.dataset)), c.dataset);
     const F = featureCount(datasetProbe.encoding);
+    const K = bondClassCount(datasetProbe.encoding.bonds);
+    if (c.bonds && K === 0) throw new BondModelMismatchError(`the config asks for bonds but ${c.dataset} has none: build it with \`equimol data build --bonds\``);
+    if (!c.bonds && K > 0) throw new BondModelMismatchError(`${c.dataset} carries bonds (built with --bonds): set "bonds": true in the config, or build the dataset without --bonds`);
     run = {
       name: c.name ?? 'equimol-run',
       dataset: c.dataset,
-      egnn: { ...edmEgnnConfig(F), ...c.egnn, nodeFeatures: F },
+      ...(c.bonds ? { bonds: true } : {}),
+      egnn: { ...edmEgnnConfig(F), ...c.egnn, nodeFeatures: F, ...(K > 0 ? { bondClasses: K } : {}) },
       schedule: c.schedule ?? EDM_QM9_SCHEDULE,
       training: defaultTrainingConfig(c.training),
       ...(c.init ? { init: c.init } : {}),

@@ -1,7 +1,7 @@
 import type { EquimolModel } from '../checkpoint/modelBundle.js';
 import { collateBatch, sizeGroupedBatches } from '../data/batch.js';
 import type { MoleculeDataset } from '../data/dataset.js';
-import { estimateNll } from '../diffusion/likelihood.js';
+import { estimateNll, refuseBondModels } from '../diffusion/likelihood.js';
 import { disposeParameters } from '../model/parameters.js';
 import { Rng } from '../random/rng.js';
 
@@ -25,6 +25,7 @@ export function datasetNll(
   dataset: MoleculeDataset,
   options: { seed?: number; batchSize?: number; onProgress?: (done: number, total: number) => void } = {},
 ): DatasetNll {
+  refuseBondModels(model.dynamics.config.bondClasses);
   const want = JSON.stringify(model.meta.encoding);
   if (JSON.stringify(dataset.encoding) !== want) {
     throw new Error(`dataset encoding ${JSON.stringify(dataset.encoding)} differs from the model's ${want}`);

@@ -1,4 +1,5 @@
 import { assignBondOrders } from '../chem/bondOrders.js';
+import { checkGeneratedGraph } from '../chem/generatedGraph.js';
 import { completeHydrogens } from '../chem/hydrogens.js';
 import type { Molecule } from '../chem/molecule.js';
 import { smilesOfCanonicalId } from '../chem/openchemlib.js';
@@ -44,6 +45,7 @@ export interface FinishedMolecule {
  * models, as in EDM's QM9-without-H analysis), before any hydrogens are added for export.
  */
 export function finishGeneratedMolecule(generated: Molecule, options: FinishOptions = {}): FinishedMolecule {
+  if (generated.bonds) return finishGeneratedGraph(generated, options);
   const heavyOnly = !generated.elements.includes('H');
   const stable = checkStability(generated, { implicitHydrogens: heavyOnly }).stable;
   const validity = checkValidity(generated);
@@ -81,6 +83,46 @@ export function finishGeneratedMolecule(generated: Molecule, options: FinishOpti
   const out: FinishedMolecule = { molecule, valid: validity.valid, stable, connected };
   if (validity.valid && validity.id !== undefined) out.id = validity.id;
   if (smiles !== undefined) out.smiles = smiles;
+  if (issue !== undefined) out.issue = issue;
+  return out;
+}
+
+/**
+ * A bond model's molecule: its generated bonds and formal charges are the export, checked
+ * (`checkGeneratedGraph`) and never re-perceived; hydrogens are added to that graph. `valid`,
+ * `connected` and the SMILES judge the generated graph; EDM's distance-based verdicts are kept beside
+ * them as data fields (`edm_valid`, `stable`) for comparison with atom-only models.
+ */
+function finishGeneratedGraph(generated: Molecule, options: FinishOptions): FinishedMolecule {
+  const heavyOnly = !generated.elements.includes('H');
+  const stable = checkStability(generated, { implicitHydrogens: heavyOnly }).stable;
+  const edm = checkValidity(generated);
+  const graph = checkGeneratedGraph(generated);
+  let molecule: Molecule = { ...generated, bonds: generated.bonds!.map((b) => ({ ...b })), formalCharges: [...(generated.formalCharges ?? generated.elements.map(() => 0))] };
+  let hydrogenWarning: string | undefined;
+  if (heavyOnly && options.addHydrogens && graph.valid) {
+    const completion = completeHydrogens(molecule);
+    molecule = completion.molecule;
+    hydrogenWarning = completion.warning;
+  }
+  const issues = [
+    graph.connected ? undefined : 'generated bonds leave separate fragments',
+    graph.issue !== undefined ? `generated bonds: ${graph.issue}` : undefined,
+    hydrogenWarning !== undefined ? `hydrogens: ${hydrogenWarning}` : undefined,
+  ].filter((x): x is string => x !== undefined);
+  const issue = issues.length > 0 ? issues.join('; ') : undefined;
+  const properties: Record<string, string> = {};
+  if (graph.smiles !== undefined) properties.SMILES = graph.smiles;
+  properties.valid = String(graph.valid);
+  properties.stable = String(stable);
+  properties.edm_valid = String(edm.valid);
+  properties.bonds = 'generated';
+  for (const [k, v] of Object.entries(generated.properties ?? {})) properties[k] = v;
+  if (issue !== undefined) properties.issue = issue;
+  molecule.properties = properties;
+  const out: FinishedMolecule = { molecule, valid: graph.valid, stable, connected: graph.connected };
+  if (graph.id !== undefined) out.id = graph.id;
+  if (graph.smiles !== undefined) out.smiles = graph.smiles;
   if (issue !== undefined) out.issue = issue;
   return out;
 }

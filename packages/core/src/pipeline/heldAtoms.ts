@@ -1,4 +1,4 @@
-import type { Molecule } from '../chem/molecule.js';
+import type { Bond, Molecule } from '../chem/molecule.js';
 import type { AtomEncoding } from '../data/atomEncoding.js';
 import type { HeldAtoms } from '../diffusion/inpainting.js';
 
@@ -20,10 +20,24 @@ export function heldAtomsFromMolecules(molecules: readonly Molecule[], encoding:
   const picked = selection ?? elements.map((_, i) => i);
   const heavyOnly = !encoding.elements.includes('H');
   const kept = picked.filter((i) => !(heavyOnly && elements[i] === 'H'));
-  return {
-    held: { elements: kept.map((i) => elements[i]!), positions: Float64Array.from(kept.flatMap((i) => positions.slice(3 * i, 3 * i + 3))) },
-    droppedHydrogens: picked.length - kept.length,
-  };
+  const held: HeldAtoms = { elements: kept.map((i) => elements[i]!), positions: Float64Array.from(kept.flatMap((i) => positions.slice(3 * i, 3 * i + 3))) };
+  // A bond model keeps the held atoms' bonds and charges, when every input molecule has bonds.
+  if (encoding.bonds && molecules.every((m) => m.bonds)) {
+    const newIndex = new Map(kept.map((i, k) => [i, k]));
+    const bonds: Bond[] = [];
+    let offset = 0;
+    for (const m of molecules) {
+      for (const { a, b, order } of m.bonds!) {
+        const [ka, kb] = [newIndex.get(a + offset), newIndex.get(b + offset)];
+        if (ka !== undefined && kb !== undefined) bonds.push({ a: ka, b: kb, order });
+      }
+      offset += m.elements.length;
+    }
+    const charges = molecules.flatMap((m) => m.formalCharges ?? new Array<number>(m.elements.length).fill(0));
+    held.bonds = bonds;
+    held.formalCharges = kept.map((i) => charges[i]!);
+  }
+  return { held, droppedHydrogens: picked.length - kept.length };
 }
 
 /**

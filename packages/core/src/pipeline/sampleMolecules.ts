@@ -194,11 +194,19 @@ export function sampleMolecules(model: EquimolModel, options: SampleOptions): Sa
       } finally {
         network.dispose();
       }
+      // Bond models: the generated graph and charges as decoded, never re-perceived from coordinates.
+      const graphOf = (b: number): Pick<Molecule, 'bonds' | 'formalCharges'> => {
+        if (!out.bonds) return {};
+        const charges = Array.from(out.formalCharges.subarray(b * n, (b + 1) * n));
+        const bonds = out.bonds[b]!;
+        return inpainting ? { bonds: inpainting.bonds(bonds), formalCharges: inpainting.formalCharges(charges) } : { bonds, formalCharges: charges };
+      };
       members.forEach((k, b) => {
         const mol = toMolecule(b, out.positions, out.types);
         molecules[k] = {
           title: `${model.meta.name} seed ${seed} #${start + k}`,
           ...mol,
+          ...graphOf(b),
           properties: { model: model.meta.name, seed: String(seed), index: String(start + k), ...(fixed ? { held_atoms: heldAtomsField(fixed.elements.map((_, i) => i)) } : {}) },
         };
         if (frames > 0) {

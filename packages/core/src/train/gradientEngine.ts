@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { type MoleculeBatch, sliceBatch } from '../data/batch.js';
+import { type MoleculeBatch, sliceBatch, sliceBondRows } from '../data/batch.js';
 import { type ErrorWeights, noiseErrorTensors, noisyInputs, weightedNoiseError } from '../diffusion/objective.js';
 import type { TrainingNoise } from '../diffusion/noise.js';
 import { NoiseSchedule, type NoiseScheduleConfig } from '../diffusion/schedule.js';
@@ -65,8 +65,13 @@ export function sliceRequest(request: GradientRequest, b0: number, b1: number, f
       steps: request.noise.steps.slice(b0, b1),
       epsX: request.noise.epsX.slice(b0 * N * 3, b1 * N * 3),
       epsH: request.noise.epsH.slice(b0 * N * featureWidth, b1 * N * featureWidth),
+      ...(request.noise.epsE ? { epsE: sliceBondRows(request.noise.epsE, b0, b1, request.batch.size) } : {}),
     },
-    weights: { x: request.weights.x.slice(b0, b1), h: request.weights.h.slice(b0, b1) },
+    weights: {
+      x: request.weights.x.slice(b0, b1),
+      h: request.weights.h.slice(b0, b1),
+      ...(request.weights.e ? { e: request.weights.e.slice(b0, b1) } : {}),
+    },
   };
 }
 
@@ -138,10 +143,13 @@ export class LocalGradientEngine implements GradientEngine {
         const inputs = noisyInputs(part.batch, part.noise, this.schedule, F);
         const errors = tf.tidy(() => noiseErrorTensors(this.dynamics, tensors, part.batch, inputs, part.noise));
         try {
-          const [x, h] = await Promise.all([errors.x.data(), errors.h.data()]);
-          for (let b = 0; b < part.batch.size; b++) lossSum += part.weights.x[b]! * x[b]! + part.weights.h[b]! * h[b]!;
+          const [x, h, e] = await Promise.all([errors.x.data(), errors.h.data(), errors.e?.data()]);
+          for (let b = 0; b < part.batch.size; b++) {
+            lossSum += part.weights.x[b]! * x[b]! + part.weights.h[b]! * h[b]!;
+            if (e) lossSum += part.weights.e![b]! * e[b]!;
+          }
         } finally {
-          tf.dispose([errors.x, errors.h]);
+          tf.dispose([errors.x, errors.h, ...(errors.e ? [errors.e] : [])]);
         }
       }
     } finally {

@@ -1,5 +1,7 @@
 import { collateBatch, sizeGroupedBatches, splitIndices } from '../data/batch.js';
 import { featureCount } from '../data/atomEncoding.js';
+import { bondClassCount } from '../data/bondEncoding.js';
+import { EquimolError } from '../errors.js';
 import type { MoleculeDataset } from '../data/dataset.js';
 import { drawTrainingNoise, type TimestepSampling } from '../diffusion/noise.js';
 import { simpleLossWeights } from '../diffusion/objective.js';
@@ -115,6 +117,16 @@ export class Trainer {
         throw new Error("timestepSampling needs loss 'l2' (the variational bound assumes uniform timesteps)");
       }
     }
+    const K = model.egnn.bondClasses ?? 0;
+    if (K !== bondClassCount(dataset.encoding.bonds)) {
+      throw new BondModelMismatchError(
+        K > 0 ? 'this network generates bonds but the dataset has none: build it with `equimol data build --bonds`' : 'the dataset carries bonds but the network has no bond classes (bondClasses)',
+      );
+    }
+    if (K > 0 && config.loss !== 'l2') {
+      // The bound would need a discretised L_0 for the bond one-hots, which equimol does not have.
+      throw new BondModelMismatchError("bond models train with loss 'l2'; the variational bound is not implemented for bonds");
+    }
     this.layout = new EgnnDynamics(model.egnn).layout;
     this.schedule = new NoiseSchedule(model.schedule);
     const split = splitIndices(dataset.count, config.validationFraction, Rng.stream(config.seed, 'validation-split'));
@@ -143,7 +155,8 @@ export class Trainer {
     options: { engine?: GradientEngine } = {},
   ): Trainer {
     const F = featureCount(dataset.encoding);
-    const egnn: EgnnConfig = { ...edmEgnnConfig(F), ...config.egnn, nodeFeatures: F };
+    const K = bondClassCount(dataset.encoding.bonds);
+    const egnn: EgnnConfig = { ...edmEgnnConfig(F), ...config.egnn, nodeFeatures: F, ...(K > 0 ? { bondClasses: K } : {}) };
     const training = defaultTrainingConfig(config.training);
     const engine = options.engine ?? new LocalGradientEngine({ egnn, schedule: config.schedule, microBatch: training.microBatch });
     return new Trainer({ egnn, schedule: config.schedule }, dataset, training, engine);
@@ -174,10 +187,11 @@ export class Trainer {
 
   private request(indices: number[], rng: Rng, sampling?: TimestepSampling): GradientRequest {
     const F = featureCount(this.dataset.encoding);
+    const K = this.model.egnn.bondClasses ?? 0;
     const batch = collateBatch(this.dataset, indices);
-    const noise = drawTrainingNoise(rng, batch.size, batch.maxAtoms, F, batch.nodeMask, this.schedule.timesteps, 0, sampling);
+    const noise = drawTrainingNoise(rng, batch.size, batch.maxAtoms, F, batch.nodeMask, this.schedule.timesteps, 0, sampling, K);
     const weights =
-      this.config.loss === 'vlb' ? trainingVlbWeights(batch, noise.steps, this.schedule) : simpleLossWeights(batch, F);
+      this.config.loss === 'vlb' ? trainingVlbWeights(batch, noise.steps, this.schedule) : simpleLossWeights(batch, F, K);
     return { batch, noise, weights };
   }
 
@@ -326,6 +340,14 @@ export class Trainer {
     this.state.elapsedSeconds = elapsed();
     await hooks.onCheckpoint?.(this.state, 'end');
     return this.state;
+  }
+}
+
+/** Thrown when a network and its dataset disagree about bonds. */
+export class BondModelMismatchError extends EquimolError {
+  constructor(message: string) {
+    super(message, { kind: 'usage' });
+    this.name = 'BondModelMismatchError';
   }
 }
 
