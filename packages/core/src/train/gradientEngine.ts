@@ -104,6 +104,37 @@ export class LocalGradientEngine implements GradientEngine {
     return webgpuNetworkAvailable(this.dynamics.config, layout) ? flatParameters(tf.tensor1d(params), layout) : layout.toTensors(params);
   }
 
+  /**
+   * Whether gradients can stay on the device (`computeOnDevice`): the fused webgpu network runs
+   * here. The trainer then keeps its optimiser state on the device too (train/deviceOptimizer.ts).
+   */
+  keepsStateOnDevice(): boolean {
+    return webgpuNetworkAvailable(this.dynamics.config, this.dynamics.layout);
+  }
+
+  /**
+   * The summed loss and its gradient with respect to θ (owned by the caller), both left on the
+   * device: nothing is read back.
+   */
+  async computeOnDevice(theta: tf.Tensor1D, request: GradientRequest): Promise<{ lossSum: tf.Scalar; grads: tf.Tensor1D }> {
+    const params = flatParameters(theta, this.dynamics.layout);
+    const F = this.dynamics.config.nodeFeatures;
+    let total: { lossSum: tf.Scalar; grads: tf.Tensor1D } | null = null;
+    for (const part of this.chunks(request, 'training')) {
+      const inputs = noisyInputs(part.batch, part.noise, this.schedule, F);
+      total = tf.tidy(() => {
+        const loss = (): tf.Scalar => weightedNoiseError(this.dynamics, params, part.batch, inputs, part.noise, part.weights);
+        const { value, grad } = tf.valueAndGrad(loss)(theta);
+        if (!total) return { lossSum: value, grads: grad as tf.Tensor1D };
+        const sum = { lossSum: tf.add(total.lossSum, value) as tf.Scalar, grads: tf.add(total.grads, grad) as tf.Tensor1D };
+        tf.dispose([total.lossSum, total.grads]);
+        return sum;
+      });
+    }
+    if (!total) throw new Error('empty batch');
+    return total;
+  }
+
   /** `microBatch` overrides the spec's for this call (a retry after running out of memory). */
   async compute(params: Float32Array, request: GradientRequest, microBatch?: number): Promise<GradientResult> {
     const layout = this.dynamics.layout;

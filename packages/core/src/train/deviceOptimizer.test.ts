@@ -1,0 +1,105 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { Rng } from '../random/rng.js';
+import { relativeError, useTestBackend } from '../testing/fixtures.js';
+import { adamStep, initialAdamState } from './adam.js';
+import { DeviceOptimizer } from './deviceOptimizer.js';
+import { updateEma } from './ema.js';
+import { AdaptiveGradientClipper } from './gradientClipping.js';
+import { defaultTrainingConfig } from './trainingConfig.js';
+import type { TrainerState } from './trainerState.js';
+
+// The device-resident optimiser against the host one (adam.ts, ema.ts, gradientClipping.ts) on the
+// same gradients: ordinary steps, a huge gradient that is clipped, and a non-finite one that is skipped.
+
+const P = 1000;
+const config = defaultTrainingConfig({ seed: 1, optimizer: { learningRate: 1e-3, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: 1e-4, amsgrad: true } });
+
+function state(): TrainerState {
+  const rng = new Rng(4);
+  const params = Float32Array.from({ length: P }, () => rng.normal());
+  return {
+    step: 0, epoch: 0, batchInEpoch: 0, params, ema: params.slice(), adam: initialAdamState(P, config.optimizer),
+    rng: new Rng(1).state(), clipHistory: [], bestValidationLoss: null, elapsedSeconds: 0,
+  };
+}
+
+/** Summed gradients of B = 4 molecules for each step: ordinary, clipped (×1e6), non-finite (NaN). */
+function gradients(): Float32Array[] {
+  const rng = new Rng(9);
+  return Array.from({ length: 8 }, (_, i) => {
+    const g = Float32Array.from({ length: P }, () => rng.normal());
+    if (i === 3) g.forEach((_, k) => (g[k]! *= 1e6));
+    if (i === 5) g[7] = NaN;
+    return g;
+  });
+}
+
+describe('DeviceOptimizer', () => {
+  let host: TrainerState;
+  let device: TrainerState;
+  let hostFlags: { clipped: boolean; skipped: boolean }[];
+  let deviceFlags: { clipped: number; skipped: number; loss: number }[];
+  let window: { clipped: number; skipped: number };
+  let leaked: number;
+
+  beforeAll(async () => {
+    await useTestBackend();
+    const B = 4;
+    host = state();
+    const clipper = new AdaptiveGradientClipper();
+    hostFlags = [];
+    for (const [i, g0] of gradients().entries()) {
+      const g = g0.map((v) => v / B);
+      const norm = Math.sqrt(g.reduce((a, v) => a + v * v, 0));
+      const skipped = !Number.isFinite(norm);
+      let clipped = false;
+      if (!skipped) {
+        clipped = clipper.clip(g).clipped;
+        adamStep(host.params, g, host.adam, config.optimizer);
+        updateEma(host.ema, host.params, 0.9 - 0.01 * i);
+      }
+      hostFlags.push({ clipped, skipped });
+    }
+    host.clipHistory = clipper.recentNorms;
+
+    device = state();
+    const before = tf.memory().numTensors;
+    const optimizer = DeviceOptimizer.upload(device, config);
+    deviceFlags = [];
+    for (const [i, g] of gradients().entries()) {
+      const [grad, loss] = [tf.tensor1d(g), tf.scalar(2 * i)];
+      optimizer.step(grad, loss, B, config, 0.9 - 0.01 * i);
+      tf.dispose([grad, loss]);
+      deviceFlags.push(await optimizer.lastStep().then((r) => ({ clipped: r.clipped, skipped: r.skipped, loss: r.loss })));
+    }
+    window = await optimizer.window();
+    await optimizer.download(device);
+    optimizer.dispose();
+    leaked = tf.memory().numTensors - before;
+  });
+
+  it('takes the same steps: parameters, moments and EMA agree with the host optimiser', () => {
+    expect(device.adam.step).toBe(host.adam.step);
+    expect(host.adam.step).toBe(7);
+    expect(relativeError(device.params, host.params)).toBeLessThan(1e-6);
+    expect(relativeError(device.adam.m, host.adam.m)).toBeLessThan(1e-5);
+    expect(relativeError(device.adam.v, host.adam.v)).toBeLessThan(1e-5);
+    expect(relativeError(device.adam.vMax, host.adam.vMax)).toBeLessThan(1e-5);
+    expect(relativeError(device.ema, host.ema)).toBeLessThan(1e-6);
+  });
+
+  it('clips the huge gradient and skips the non-finite one, as the host does, and keeps the same norm history', () => {
+    expect(hostFlags.map((f) => f.clipped)).toEqual([false, false, false, true, false, false, false, false]);
+    expect(deviceFlags.map((f) => f.clipped === 1)).toEqual(hostFlags.map((f) => f.clipped));
+    expect(deviceFlags.map((f) => f.skipped === 1)).toEqual(hostFlags.map((f) => f.skipped));
+    expect(deviceFlags.map((f) => f.loss)).toEqual([0, 0.5, 1, 1.5, 2, 2.5, 3, 3.5]);
+    expect(window).toMatchObject({ clipped: 1, skipped: 1 });
+    expect(device.clipHistory).toHaveLength(host.clipHistory.length);
+    expect(relativeError(device.clipHistory, host.clipHistory)).toBeLessThan(1e-6);
+  });
+
+  it('leaves no tensors behind once disposed', () => {
+    expect(leaked).toBe(0);
+  });
+});
