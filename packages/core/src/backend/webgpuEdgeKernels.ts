@@ -153,13 +153,17 @@ fn writeProjections(l : Lane, offC : i32, offM : i32) {
 }
 `;
 
-interface KernelSpec {
+/** A WGSL kernel: its inputs (storage buffers, in order), uniforms and body of `main(index)`. */
+export interface KernelSpec {
   name: string;
   inputs: string[];
   ints: string[];
   floats?: string[];
-  /** 'lanes': one workgroup of WG lanes per atom; 'tiles': 16×16 reduction tiles. */
-  kind: 'lanes' | 'tiles';
+  /**
+   * 'lanes': one workgroup of WG lanes per atom, with the prelude; 'plain': workgroups of 256
+   * invocations (reduction tiles, element-wise updates), without it.
+   */
+  kind: 'lanes' | 'plain';
   parts?: string[];
   body: string;
 }
@@ -508,7 +512,7 @@ var<workgroup> sV : array<f32, WG>;
     name: 'reduce',
     inputs: ['a', 'd'],
     ints: ['rows', 'aStride', 'aOff', 'RA', 'ones', 'dStride', 'dOff', 'dBlock', 'K', 'outOff', 'tilesR', 'tilesK', 'blocks'],
-    kind: 'tiles',
+    kind: 'plain',
     body: `
     let g = i32(workgroupId.x + workgroupId.y * numWorkgroups.x);
     let perBlock = uniforms.tilesR * uniforms.tilesK;
@@ -564,7 +568,7 @@ class EdgeProgram {
   ) {
     this.variableNames = spec.inputs;
     this.outputShape = outputShape;
-    this.workgroupSize = [spec.kind === 'tiles' ? 256 : lanes, 1, 1];
+    this.workgroupSize = [spec.kind === 'plain' ? 256 : lanes, 1, 1];
     this.dispatch = [workgroups, 1, 1];
     this.uniforms = [...spec.ints.map((n) => `${n} : i32,`), ...(spec.floats ?? []).map((n) => `${n} : f32,`)].join(' ');
     this.shaderKey = `equimol_${spec.name}_${lanes}`;
@@ -572,6 +576,7 @@ class EdgeProgram {
 
   getUserCode(): string {
     const parts = this.spec.kind === 'lanes' ? [PRELUDE, ...(this.spec.parts ?? [])] : (this.spec.parts ?? []);
+    // 'plain' kernels are dispatched over their elements; main's index is the invocation's.
     return [`const WG : u32 = ${this.lanes}u;`, ...parts, `fn main(index : i32) {${this.spec.body}\n}`].join('\n');
   }
 }
@@ -597,15 +602,19 @@ export interface KernelLaunch {
   /** Shape of a new output tensor, or an existing one to write into (the flat gradient). */
   output: number[] | tf.TensorInfo;
   workgroups: number;
-  /** Hidden width H (sets the lane count). */
+  /** Hidden width H (sets the lane count of 'lanes' kernels; ignored by 'plain' ones). */
   H: number;
 }
 
 const flatInfo = (t: tf.TensorInfo): tf.TensorInfo => ({ dataId: t.dataId, shape: [t.shape.reduce((a, b) => a * b, 1)], dtype: t.dtype });
 
-/** Runs one kernel on the active (webgpu) backend; returns the output's TensorInfo. */
+/** Runs one of the network's kernels on the active (webgpu) backend; returns the output's TensorInfo. */
 export function launch(kernel: KernelName, args: KernelLaunch): tf.TensorInfo {
-  const spec: KernelSpec = KERNELS[kernel];
+  return launchKernel(KERNELS[kernel], args);
+}
+
+/** Runs a WGSL kernel on the active (webgpu) backend; returns the output's TensorInfo. */
+export function launchKernel(spec: KernelSpec, args: KernelLaunch): tf.TensorInfo {
   const backend = tf.backend() as unknown as WebGpuBackendLike;
   const shape = Array.isArray(args.output) ? args.output : args.output.shape;
   const program = new EdgeProgram(spec, laneWidth(args.H), shape, args.workgroups);

@@ -2,6 +2,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Rng } from '../random/rng.js';
 import { relativeError, useTestBackend } from '../testing/fixtures.js';
+import { swiftshaderAdapter } from '../testing/webgpu.js';
+import { selectNodeBackend } from '../node/backends.js';
 import { adamStep, initialAdamState } from './adam.js';
 import { DeviceOptimizer } from './deviceOptimizer.js';
 import { updateEma } from './ema.js';
@@ -11,6 +13,9 @@ import type { TrainerState } from './trainerState.js';
 
 // The device-resident optimiser against the host one (adam.ts, ema.ts, gradientClipping.ts) on the
 // same gradients: ordinary steps, a huge gradient that is clipped, and a non-finite one that is skipped.
+// On WebGPU (SwiftShader without a GPU), where its kernels run.
+
+const adapter = await swiftshaderAdapter();
 
 const P = 1000;
 const config = defaultTrainingConfig({ seed: 1, optimizer: { learningRate: 1e-3, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: 1e-4, amsgrad: true } });
@@ -35,7 +40,7 @@ function gradients(): Float32Array[] {
   });
 }
 
-describe('DeviceOptimizer', () => {
+describe.skipIf(adapter === null)(`DeviceOptimizer on WebGPU (${adapter ?? 'no Vulkan driver'})`, () => {
   let host: TrainerState;
   let device: TrainerState;
   let hostFlags: { clipped: boolean; skipped: boolean }[];
@@ -44,7 +49,6 @@ describe('DeviceOptimizer', () => {
   let leaked: number;
 
   beforeAll(async () => {
-    await useTestBackend();
     const B = 4;
     host = state();
     const clipper = new AdaptiveGradientClipper();
@@ -63,6 +67,7 @@ describe('DeviceOptimizer', () => {
     }
     host.clipHistory = clipper.recentNorms;
 
+    await selectNodeBackend({ preferred: 'webgpu', notice: () => {} });
     device = state();
     const before = tf.memory().numTensors;
     const optimizer = DeviceOptimizer.upload(device, config);
@@ -77,16 +82,18 @@ describe('DeviceOptimizer', () => {
     await optimizer.download(device);
     optimizer.dispose();
     leaked = tf.memory().numTensors - before;
-  });
+    await useTestBackend();
+  }, 600_000);
 
+  // The host computes in float64 and stores float32; the device computes in float32 throughout.
   it('takes the same steps: parameters, moments and EMA agree with the host optimiser', () => {
     expect(device.adam.step).toBe(host.adam.step);
     expect(host.adam.step).toBe(7);
-    expect(relativeError(device.params, host.params)).toBeLessThan(1e-6);
-    expect(relativeError(device.adam.m, host.adam.m)).toBeLessThan(1e-5);
-    expect(relativeError(device.adam.v, host.adam.v)).toBeLessThan(1e-5);
-    expect(relativeError(device.adam.vMax, host.adam.vMax)).toBeLessThan(1e-5);
-    expect(relativeError(device.ema, host.ema)).toBeLessThan(1e-6);
+    expect(relativeError(device.params, host.params)).toBeLessThan(1e-5);
+    expect(relativeError(device.adam.m, host.adam.m)).toBeLessThan(1e-4);
+    expect(relativeError(device.adam.v, host.adam.v)).toBeLessThan(1e-4);
+    expect(relativeError(device.adam.vMax, host.adam.vMax)).toBeLessThan(1e-4);
+    expect(relativeError(device.ema, host.ema)).toBeLessThan(1e-5);
   });
 
   it('clips the huge gradient and skips the non-finite one, as the host does, and keeps the same norm history', () => {

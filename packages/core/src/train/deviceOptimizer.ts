@@ -1,4 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { launchKernel } from '../backend/webgpuEdgeKernels.js';
+import { CONTROL, OPTIMIZER_KERNELS } from '../backend/webgpuOptimizerKernels.js';
 import type { TrainingConfig } from './trainingConfig.js';
 import type { TrainerState } from './trainerState.js';
 
@@ -20,40 +22,32 @@ export interface StepScalars {
   skipped: number;
 }
 
-/** Clipping history capacity (EDM: the last 50 norms), as AdaptiveGradientClipper. */
-const HISTORY = 50;
-
 export class DeviceOptimizer {
+  /** [θ | m | v | vMax], P values each. */
+  private packed: tf.Tensor1D;
   private theta: tf.Tensor1D;
-  private m: tf.Tensor1D;
-  private v: tf.Tensor1D;
-  private vMax: tf.Tensor1D;
   private ema: tf.Tensor1D;
-  private adamStep: tf.Scalar;
-  /** Recent norms, oldest first, the valid ones last (`valid` marks them). */
-  private history: tf.Tensor1D;
-  private valid: tf.Tensor1D;
-  /** [loss, gradNorm, clipped, skipped] of the last step, and their sums since the last `window`. */
-  private last: tf.Tensor1D;
-  private sums: tf.Tensor1D;
+  /** The control record (CONTROL): Adam's step count, clipping history, the step's scalars. */
+  private control: tf.Tensor1D;
+  private readonly size: number;
 
   private constructor(state: TrainerState, private readonly amsgrad: boolean) {
-    const size = state.params.length;
-    const recent = state.clipHistory.length ? state.clipHistory.slice(-HISTORY) : [3000];
-    const history = new Float32Array(HISTORY);
-    const valid = new Float32Array(HISTORY);
-    history.set(recent, HISTORY - recent.length);
-    valid.fill(1, HISTORY - recent.length);
+    const P = state.params.length;
+    this.size = P;
+    const packed = new Float32Array(4 * P);
+    packed.set(state.params, 0);
+    packed.set(state.adam.m, P);
+    packed.set(state.adam.v, 2 * P);
+    if (amsgrad) packed.set(state.adam.vMax, 3 * P);
+    const control = new Float32Array(CONTROL.size);
+    control[CONTROL.adamStep] = state.adam.step;
+    const recent = state.clipHistory.length ? state.clipHistory.slice(-CONTROL.capacity) : [3000];
+    control.set(recent, CONTROL.history + CONTROL.capacity - recent.length);
+    control.fill(1, CONTROL.valid + CONTROL.capacity - recent.length, CONTROL.valid + CONTROL.capacity);
+    this.packed = tf.tensor1d(packed);
     this.theta = tf.tensor1d(state.params);
-    this.m = tf.tensor1d(state.adam.m);
-    this.v = tf.tensor1d(state.adam.v);
-    this.vMax = tf.tensor1d(amsgrad ? state.adam.vMax : new Float32Array(size));
     this.ema = tf.tensor1d(state.ema);
-    this.adamStep = tf.scalar(state.adam.step);
-    this.history = tf.tensor1d(history);
-    this.valid = tf.tensor1d(valid);
-    this.last = tf.zeros([4]);
-    this.sums = tf.zeros([4]);
+    this.control = tf.tensor1d(control);
   }
 
   /** Uploads a trainer state (once, at the start of a run or after a resume). */
@@ -78,108 +72,67 @@ export class DeviceOptimizer {
 
   /**
    * One optimiser step from the gradient of the batch's summed loss over B molecules: gradient
-   * mean, adaptive clipping, Adam (AMSGrad), EMA with `emaDecay` (0: EMA = θ). A non-finite loss
-   * or gradient leaves every state tensor as it was.
+   * mean, adaptive clipping (if `settings.clipGradients`), Adam, EMA with `emaDecay` (0: EMA = θ).
+   * A non-finite loss or gradient leaves every state tensor as it was.
    */
   step(gradSum: tf.Tensor1D, lossSum: tf.Scalar, B: number, settings: TrainingConfig, emaDecay: number): void {
     const { beta1, beta2, epsilon, weightDecay, learningRate } = settings.optimizer;
-    const next = tf.tidy(() => {
-      const g0 = tf.div(gradSum, B);
-      const loss = tf.div(lossSum, B);
-      const norm = tf.sqrt(tf.sum(tf.square(g0)));
-      const skip = tf.logicalNot(tf.logicalAnd(tf.isFinite(loss), tf.isFinite(norm)));
-      // EDM's threshold 1.5·mean + 2·std (unbiased) of the recent norms; a clipped step enters the
-      // history at the threshold.
-      let g = g0;
-      let clipped: tf.Tensor = tf.scalar(false, 'bool');
-      let history = this.history;
-      let valid = this.valid;
-      if (settings.clipGradients) {
-        const n = tf.sum(this.valid);
-        const mean = tf.div(tf.sum(tf.mul(this.history, this.valid)), n);
-        const spread = tf.sum(tf.mul(tf.square(tf.sub(this.history, mean)), this.valid));
-        const std = tf.where(tf.greater(n, 1), tf.sqrt(tf.div(spread, tf.maximum(tf.sub(n, 1), 1))), tf.scalar(0));
-        const threshold = tf.add(tf.mul(1.5, mean), tf.mul(2, std));
-        clipped = tf.logicalAnd(tf.greater(norm, threshold), tf.logicalNot(skip));
-        g = tf.mul(g0, tf.where(clipped, tf.div(threshold, tf.add(norm, 1e-6)), tf.scalar(1)));
-        const entry = tf.reshape(tf.where(clipped, threshold, norm), [1]);
-        history = tf.where(skip, this.history, tf.concat([tf.slice(this.history, 1), entry])) as tf.Tensor1D;
-        valid = tf.where(skip, this.valid, tf.concat([tf.slice(this.valid, 1), tf.ones([1])])) as tf.Tensor1D;
-      }
-      // Adam with torch.optim.Adam's bias correction and L2 weight decay (adam.ts).
-      const t = tf.where(skip, this.adamStep, tf.add(this.adamStep, 1));
-      const c1 = tf.sub(1, tf.pow(tf.scalar(beta1), t));
-      const c2 = tf.sqrt(tf.sub(1, tf.pow(tf.scalar(beta2), t)));
-      const gd = weightDecay !== 0 ? tf.add(g, tf.mul(this.theta, weightDecay)) : g;
-      const m = tf.add(tf.mul(this.m, beta1), tf.mul(gd, 1 - beta1));
-      const v = tf.add(tf.mul(this.v, beta2), tf.mul(tf.square(gd), 1 - beta2));
-      const vMax = this.amsgrad ? tf.maximum(this.vMax, v) : this.vMax;
-      const second = this.amsgrad ? vMax : v;
-      const update = tf.div(tf.mul(m, tf.div(learningRate, c1)), tf.add(tf.div(tf.sqrt(second), c2), epsilon));
-      const theta = tf.where(skip, this.theta, tf.sub(this.theta, update));
-      const ema = emaDecay > 0 ? tf.add(tf.mul(this.ema, emaDecay), tf.mul(theta, 1 - emaDecay)) : theta;
-      const scalars = tf.stack([loss, norm, tf.cast(clipped, 'float32'), tf.cast(skip, 'float32')]) as tf.Tensor1D;
-      return {
-        theta,
-        m: tf.where(skip, this.m, m),
-        v: tf.where(skip, this.v, v),
-        vMax: this.amsgrad ? tf.where(skip, this.vMax, vMax) : tf.clone(this.vMax),
-        ema: tf.where(skip, this.ema, ema),
-        adamStep: t,
-        history: tf.clone(history),
-        valid: tf.clone(valid),
-        last: scalars,
-        sums: tf.add(this.sums, scalars),
-      };
-    });
-    this.replace(next as Partial<Record<StateKey, tf.Tensor>>);
+    const P = this.size;
+    const run = (kernel: keyof typeof OPTIMIZER_KERNELS, inputs: Record<string, tf.TensorInfo>, ints: Record<string, number>, floats: Record<string, number>, output: number[], workgroups: number): tf.Tensor1D =>
+      tf.engine().makeTensorFromTensorInfo(launchKernel(OPTIMIZER_KERNELS[kernel], { H: 1, inputs, ints, floats, output, workgroups })) as tf.Tensor1D;
+    const groups = Math.ceil(P / 256);
+    const control = run('control', { grad: gradSum, loss: lossSum, ctrl: this.control }, { P, clip: settings.clipGradients ? 1 : 0 }, { B }, [CONTROL.size], 1);
+    const amsgrad = this.amsgrad ? 1 : 0;
+    const packed = run('adam', { state: this.packed, grad: gradSum, ctrl: control }, { P, amsgrad }, { B, lr: learningRate, beta1, beta2, epsilon, weightDecay }, [4 * P], groups);
+    const ema = run('ema', { ema: this.ema, state: packed, ctrl: control }, { P }, { decay: emaDecay }, [P], groups);
+    const theta = tf.slice(packed, 0, P);
+    this.replace({ packed, theta, ema, control });
   }
 
   /** The last step's loss (mean over its molecules), gradient norm, clipped and skipped flags. */
   async lastStep(): Promise<StepScalars> {
-    return scalarsOf(await this.last.data());
+    return scalarsOf(await this.control.data(), CONTROL.last);
   }
 
   /** Sums of the per-step scalars since the last call (for a log line); starts a new window. */
   async window(): Promise<StepScalars> {
-    const values = await this.sums.data();
-    this.replace({ sums: tf.zeros([4]) });
-    return scalarsOf(values);
+    const values = Float32Array.from(await this.control.data());
+    const sums = scalarsOf(values, CONTROL.sums);
+    values.fill(0, CONTROL.sums, CONTROL.sums + 4);
+    this.replace({ control: tf.tensor1d(values) });
+    return sums;
   }
 
   /** Reads the whole state back into `state` (its arrays are overwritten): at a checkpoint. */
   async download(state: TrainerState): Promise<void> {
-    const [theta, m, v, vMax, ema, step, history, valid] = await Promise.all(
-      [this.theta, this.m, this.v, this.vMax, this.ema, this.adamStep, this.history, this.valid].map((t) => t.data()),
-    );
-    state.params.set(theta!);
-    state.adam.m.set(m!);
-    state.adam.v.set(v!);
-    if (this.amsgrad) state.adam.vMax.set(vMax!);
+    const P = this.size;
+    const [packed, ema, control] = await Promise.all([this.packed.data(), this.ema.data(), this.control.data()]);
+    state.params.set(packed!.subarray(0, P));
+    state.adam.m.set(packed!.subarray(P, 2 * P));
+    state.adam.v.set(packed!.subarray(2 * P, 3 * P));
+    if (this.amsgrad) state.adam.vMax.set(packed!.subarray(3 * P, 4 * P));
     state.ema.set(ema!);
-    state.adam.step = step![0]!;
+    state.adam.step = control![CONTROL.adamStep]!;
     const recent: number[] = [];
-    history!.forEach((h, i) => {
-      if (valid![i]) recent.push(h);
-    });
+    for (let i = 0; i < CONTROL.capacity; i++) if (control![CONTROL.valid + i]) recent.push(control![CONTROL.history + i]!);
     state.clipHistory = recent;
   }
 
   dispose(): void {
-    tf.dispose([this.theta, this.m, this.v, this.vMax, this.ema, this.adamStep, this.history, this.valid, this.last, this.sums]);
+    tf.dispose([this.packed, this.theta, this.ema, this.control]);
   }
 
-  private replace(next: Partial<Record<StateKey, tf.Tensor>>): void {
-    for (const [key, tensor] of Object.entries(next) as [StateKey, tf.Tensor][]) {
-      const old = this[key] as tf.Tensor;
-      (this as unknown as Record<StateKey, tf.Tensor>)[key] = tensor;
+  private replace(next: Partial<Record<StateKey, tf.Tensor1D>>): void {
+    for (const [key, tensor] of Object.entries(next) as [StateKey, tf.Tensor1D][]) {
+      const old = this[key];
+      this[key] = tensor;
       if (old !== tensor) old.dispose();
     }
   }
 }
 
-type StateKey = 'theta' | 'm' | 'v' | 'vMax' | 'ema' | 'adamStep' | 'history' | 'valid' | 'last' | 'sums';
+type StateKey = 'packed' | 'theta' | 'ema' | 'control';
 
-function scalarsOf(values: ArrayLike<number>): StepScalars {
-  return { loss: values[0]!, gradNorm: values[1]!, clipped: values[2]!, skipped: values[3]! };
+function scalarsOf(values: ArrayLike<number>, at: number): StepScalars {
+  return { loss: values[at]!, gradNorm: values[at + 1]!, clipped: values[at + 2]!, skipped: values[at + 3]! };
 }

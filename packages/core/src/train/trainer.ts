@@ -321,7 +321,7 @@ export class Trainer {
     while (!this.done()) {
       if (hooks.shouldStop?.()) {
         this.state.elapsedSeconds = elapsed();
-        await hooks.onCheckpoint?.(await this.sync(), 'stop');
+        await hooks.onCheckpoint?.(await this.release(), 'stop');
         return this.state;
       }
       const learningRate = this.settings().optimizer.learningRate;
