@@ -1,7 +1,17 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { readFileSync } from 'node:fs';
+import { heavyAtomsOnly } from '../chem/perceiveBonds.js';
+import { qm9Encoding } from '../data/atomEncoding.js';
+import { MoleculeDataset } from '../data/dataset.js';
+import { EDM_QM9_SCHEDULE } from '../diffusion/schedule.js';
+import { parseSdf } from '../io/sdf.js';
+import { edmEgnnConfig } from '../model/config.js';
+import { LocalGradientEngine } from './gradientEngine.js';
+import { Trainer } from './trainer.js';
+import { trainerStateFromBytes, trainerStateToBytes } from './trainerState.js';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Rng } from '../random/rng.js';
-import { relativeError, useTestBackend } from '../testing/fixtures.js';
+import { fixturePath, relativeError, useTestBackend } from '../testing/fixtures.js';
 import { swiftshaderAdapter } from '../testing/webgpu.js';
 import { selectNodeBackend } from '../node/backends.js';
 import { adamStep, initialAdamState } from './adam.js';
@@ -108,5 +118,45 @@ describe.skipIf(adapter === null)(`DeviceOptimizer on WebGPU (${adapter ?? 'no V
 
   it('leaves no tensors behind once disposed', () => {
     expect(leaked).toBe(0);
+  });
+});
+
+// Exact resume with the state on the device: a checkpoint reads it back once, and a trainer resumed
+// from those bytes continues exactly as the uninterrupted one.
+const molecules = parseSdf(readFileSync(fixturePath('chem/qm9-train-sample.sdf'), 'utf8')).map(heavyAtomsOnly);
+const dataset = MoleculeDataset.fromMolecules(molecules, qm9Encoding(false), { name: 'fixture', source: 'fixture', filters: [] });
+const model = { egnn: edmEgnnConfig(5, 8, 1), schedule: { ...EDM_QM9_SCHEDULE, timesteps: 100 } };
+const training = defaultTrainingConfig({ seed: 6, batchSize: 3, microBatch: 3, validationFraction: 0, validateEvery: 0, checkpointEvery: 0, logEvery: 1000 });
+const trainer = (resumeFrom?: TrainerState): Trainer => new Trainer(model, dataset, training, new LocalGradientEngine({ ...model, microBatch: 3 }), resumeFrom);
+
+describe.skipIf(adapter === null)(`training on the device (${adapter ?? 'no Vulkan driver'})`, () => {
+  let straight: TrainerState;
+  let resumed: TrainerState;
+  let onDevice = false;
+
+  beforeAll(async () => {
+    await selectNodeBackend({ preferred: 'webgpu', notice: () => {} });
+    const a = trainer();
+    onDevice = a.onDevice;
+    for (let i = 0; i < 6; i++) await a.step();
+    straight = await a.release();
+    const b = trainer();
+    for (let i = 0; i < 3; i++) await b.step();
+    const bytes = trainerStateToBytes(await b.release());
+    const c = trainer(trainerStateFromBytes(bytes).state);
+    for (let i = 0; i < 3; i++) await c.step();
+    resumed = await c.release();
+    await useTestBackend();
+  }, 600_000);
+
+  it('resumes exactly from a checkpoint read back from the device', () => {
+    expect(onDevice).toBe(true);
+    expect(resumed.step).toBe(6);
+    expect(resumed.adam.step).toBe(straight.adam.step);
+    expect(resumed.params).toEqual(straight.params);
+    expect(resumed.ema).toEqual(straight.ema);
+    expect(resumed.adam.m).toEqual(straight.adam.m);
+    expect(resumed.adam.vMax).toEqual(straight.adam.vMax);
+    expect(resumed.clipHistory).toEqual(straight.clipHistory);
   });
 });
