@@ -12,15 +12,23 @@ import type { ParameterLayout } from './parameters.js';
 // egnn.ts / egnnEdges.ts, which stay the reference (webgpuEdges.test.ts holds the two together).
 
 /**
- * Whether the fused webgpu network runs this configuration here: the webgpu backend, atom-only edge
- * inputs (first edge layers of 2H + 2 rows; networks with bond inputs keep the composed ops) and a
- * hidden width of at most 256 lanes a workgroup, and (given) at most MAX_ATOMS atoms in a pass.
+ * Whether the fused network computes this architecture: atom-only edge inputs (first edge layers of
+ * 2H + 2 rows: h_i, h_j and two distances; networks with bond inputs have more and keep the
+ * composed ops) and a hidden width of at most 256 lanes a workgroup.
+ */
+export function fusedNetworkSupports(config: EgnnConfig, layout: ParameterLayout): boolean {
+  const H = config.hiddenSize;
+  if (H > 256) return false;
+  const firstEdgeLayers = layout.specs.filter((s) => /\.(edge1|mlp1)\.w$/.test(s.name));
+  return firstEdgeLayers.length > 0 && firstEdgeLayers.every((s) => s.shape[0] === 2 * H + 2 && s.shape[1] === H);
+}
+
+/**
+ * Whether the fused webgpu network runs here: the webgpu backend, an architecture it supports and
+ * (given) at most MAX_ATOMS atoms in a pass.
  */
 export function webgpuNetworkAvailable(config: EgnnConfig, layout: ParameterLayout, atoms = 0): boolean {
-  if (!onWebgpuBackend() || config.hiddenSize > 256 || atoms > MAX_ATOMS) return false;
-  const H = config.hiddenSize;
-  const edge1 = layout.specs.find((s) => s.name === 'block0.gcl0.edge1.w');
-  return edge1 !== undefined && edge1.shape[0] === 2 * H + 2;
+  return onWebgpuBackend() && atoms <= MAX_ATOMS && fusedNetworkSupports(config, layout);
 }
 
 /**

@@ -321,7 +321,9 @@ export class Trainer {
     while (!this.done()) {
       if (hooks.shouldStop?.()) {
         this.state.elapsedSeconds = elapsed();
-        await hooks.onCheckpoint?.(await this.release(), 'stop');
+        // Released before the hook (an optional call would not evaluate its argument without one).
+        const state = await this.release();
+        await hooks.onCheckpoint?.(state, 'stop');
         return this.state;
       }
       const learningRate = this.settings().optimizer.learningRate;
@@ -384,7 +386,8 @@ export class Trainer {
       }
     }
     this.state.elapsedSeconds = elapsed();
-    await hooks.onCheckpoint?.(await this.release(), 'end');
+    const state = await this.release();
+    await hooks.onCheckpoint?.(state, 'end');
     return this.state;
   }
 }
