@@ -107,7 +107,7 @@ describe.skipIf(adapter === null)(`WebGPU against wasm (${adapter ? `${adapter.v
   });
 
   it('counts the compute dispatches of a gradient step, the same each time (they depend on shapes only)', () => {
-    expect(dispatchesPerStep[0]).toBeGreaterThan(100);
+    expect(dispatchesPerStep[0]).toBeGreaterThan(20);
     expect(dispatchesPerStep[1]).toBe(dispatchesPerStep[0]);
   });
 

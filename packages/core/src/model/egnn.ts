@@ -2,13 +2,15 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { EgnnConfig } from './config.js';
 import { edgeImplementation, pairwiseDifferences, type BlockEdges, type GraphMasks } from './egnnEdges.js';
 import { linear, silu } from './layers.js';
-import type { ParameterSpec, ParameterTensors } from './parameters.js';
+import { flatSource, type ParameterSpec, type ParameterTensors } from './parameters.js';
+import { webgpuNetwork, webgpuNetworkAvailable } from './webgpuEdges.js';
 
 // EDM's equivariant graph network (Satorras et al. 2021, as extended by Hoogeboom et al. 2022) over
 // dense, masked batches: B molecules of N (padded) atoms, all pairs as edges. tfjs-wasm has no
 // UnsortedSegmentSum kernel, so messages live in [B, N, N, H] tensors and aggregation is a sum over
 // the neighbour axis; the edge mask zeroes padding, self-pairs and pairs across molecules. The edge
-// stages are in egnnEdges.ts: composed tfjs ops for training, fused wasm kernels for sampling.
+// stages are in egnnEdges.ts: composed tfjs ops for training, fused wasm kernels for sampling. On
+// the webgpu backend the whole network is one fused, differentiable op (webgpuEdges.ts).
 
 export type { GraphMasks } from './egnnEdges.js';
 
@@ -75,6 +77,11 @@ export interface EgnnForwardOptions {
    * flow through them. Default false (composed, differentiable tfjs ops).
    */
   fused?: boolean;
+  /**
+   * Force the composed tfjs ops (the reference). Otherwise, on the webgpu backend, parameters made by
+   * `flatParameters` run the fused WGSL network (model/webgpuEdges.ts), which is differentiable.
+   */
+  composed?: boolean;
 }
 
 /**
@@ -109,6 +116,9 @@ export function egnnForward(
   options: EgnnForwardOptions = {},
   bonds?: tf.Tensor2D,
 ): { h: tf.Tensor2D; x: tf.Tensor3D; e?: tf.Tensor2D } {
+  // The fused WGSL network covers atom-only networks; a network with bond inputs runs composed.
+  const flat = options.composed || config.bondClasses ? undefined : flatSource(params);
+  if (flat && webgpuNetworkAvailable(config, flat.layout, x0.shape[0] * x0.shape[1])) return webgpuNetwork(flat.theta, flat.layout, config, h0, x0, masks);
   const [B, N] = x0.shape;
   const nodeMask2 = tf.reshape(masks.nodeMask, [B * N, 1]);
   const blockEdges = edgeImplementation({ params, config, masks, bonds }, options.fused ?? false)(x0);

@@ -109,7 +109,54 @@ export function resizeParameters(from: ParameterLayout, to: ParameterLayout, fla
   return out;
 }
 
-/** Disposes every tensor of a parameter set. */
+/** Parameters as one flat vector θ, with named views sliced from it only where someone asks. */
+export interface FlatSource {
+  theta: tf.Tensor1D;
+  layout: ParameterLayout;
+}
+
+const flatSources = new WeakMap<ParameterTensors, FlatSource>();
+const viewsMade = new WeakMap<ParameterTensors, Map<string, tf.Tensor>>();
+
+/**
+ * Parameters backed by one flat tensor θ (layout order). Named tensors are slices of θ, made on first
+ * access, so composed code still works on them; the fused webgpu network (model/webgpuEdges.ts)
+ * reads θ itself. The parameters own θ: `disposeParameters` disposes it and the slices made.
+ */
+export function flatParameters(theta: tf.Tensor1D, layout: ParameterLayout): ParameterTensors {
+  const params: ParameterTensors = {};
+  const views = new Map<string, tf.Tensor>();
+  layout.specs.forEach((spec, k) => {
+    Object.defineProperty(params, spec.name, {
+      enumerable: false,
+      get: () => {
+        let view = views.get(spec.name);
+        if (!view || view.isDisposed) {
+          const n = spec.shape.reduce((a, b) => a * b, 1);
+          view = tf.reshape(tf.slice(theta, [layout.offsets[k]!], [n]), spec.shape);
+          views.set(spec.name, view);
+        }
+        return view;
+      },
+    });
+  });
+  flatSources.set(params, { theta, layout });
+  viewsMade.set(params, views);
+  return params;
+}
+
+/** θ and its layout, if `params` were made by `flatParameters`. */
+export function flatSource(params: ParameterTensors): FlatSource | undefined {
+  return flatSources.get(params);
+}
+
+/** Disposes every tensor of a parameter set (for flat parameters: θ and the views made). */
 export function disposeParameters(params: ParameterTensors): void {
+  const flat = flatSources.get(params);
+  if (flat) {
+    for (const view of viewsMade.get(params)?.values() ?? []) view.dispose();
+    flat.theta.dispose();
+    return;
+  }
   for (const t of Object.values(params)) t.dispose();
 }

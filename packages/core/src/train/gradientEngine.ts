@@ -7,7 +7,8 @@ import { memoryBudget, type MemoryBudget, type MicroBatchSetting, resolveMicroBa
 import type { EgnnConfig } from '../model/config.js';
 import type { PassKind } from '../model/memoryEstimate.js';
 import { EgnnDynamics } from '../model/dynamics.js';
-import { disposeParameters } from '../model/parameters.js';
+import { disposeParameters, flatParameters, flatSource, type ParameterTensors } from '../model/parameters.js';
+import { webgpuNetworkAvailable } from '../model/webgpuEdges.js';
 
 /** One batch's worth of work: the molecules, their diffusion noise and the loss weights. */
 export interface GradientRequest {
@@ -99,11 +100,52 @@ export class LocalGradientEngine implements GradientEngine {
     return out;
   }
 
+  /**
+   * Parameters on the backend for the passes of one call: one flat θ where the fused webgpu network
+   * runs (its gradient is then one flat tensor too), else one tensor per parameter.
+   */
+  parameterTensors(params: Float32Array): ParameterTensors {
+    const layout = this.dynamics.layout;
+    return webgpuNetworkAvailable(this.dynamics.config, layout) ? flatParameters(tf.tensor1d(params), layout) : layout.toTensors(params);
+  }
+
+  /**
+   * Whether gradients can stay on the device (`computeOnDevice`): the fused webgpu network runs
+   * here. The trainer then keeps its optimiser state on the device too (train/deviceOptimizer.ts).
+   */
+  keepsStateOnDevice(): boolean {
+    return webgpuNetworkAvailable(this.dynamics.config, this.dynamics.layout);
+  }
+
+  /**
+   * The summed loss and its gradient with respect to θ (owned by the caller), both left on the
+   * device: nothing is read back.
+   */
+  async computeOnDevice(theta: tf.Tensor1D, request: GradientRequest): Promise<{ lossSum: tf.Scalar; grads: tf.Tensor1D }> {
+    const params = flatParameters(theta, this.dynamics.layout);
+    const F = this.dynamics.config.nodeFeatures;
+    let total: { lossSum: tf.Scalar; grads: tf.Tensor1D } | null = null;
+    for (const part of this.chunks(request, 'training')) {
+      const inputs = noisyInputs(part.batch, part.noise, this.schedule, F);
+      total = tf.tidy(() => {
+        const loss = (): tf.Scalar => weightedNoiseError(this.dynamics, params, part.batch, inputs, part.noise, part.weights);
+        const { value, grad } = tf.valueAndGrad(loss)(theta);
+        if (!total) return { lossSum: value, grads: grad as tf.Tensor1D };
+        const sum = { lossSum: tf.add(total.lossSum, value) as tf.Scalar, grads: tf.add(total.grads, grad) as tf.Tensor1D };
+        tf.dispose([total.lossSum, total.grads]);
+        return sum;
+      });
+    }
+    if (!total) throw new Error('empty batch');
+    return total;
+  }
+
   /** `microBatch` overrides the spec's for this call (a retry after running out of memory). */
   async compute(params: Float32Array, request: GradientRequest, microBatch?: number): Promise<GradientResult> {
     const layout = this.dynamics.layout;
     const names = layout.specs.map((s) => s.name);
-    const tensors = layout.toTensors(params);
+    const tensors = this.parameterTensors(params);
+    const theta = flatSource(tensors)?.theta;
     const grads = new Float32Array(layout.size);
     let lossSum = 0;
     try {
@@ -113,6 +155,11 @@ export class LocalGradientEngine implements GradientEngine {
         // Read back asynchronously (WebGPU in Node cannot read synchronously): the loss, and the
         // gradients as one flat vector in the layout's order, two transfers instead of one per tensor.
         const { value, flat } = tf.tidy(() => {
+          if (theta) {
+            const loss = (): tf.Scalar => weightedNoiseError(this.dynamics, tensors, part.batch, inputs, part.noise, part.weights);
+            const { value, grad } = tf.valueAndGrad(loss)(theta);
+            return { value, flat: grad };
+          }
           const lossOf = (...values: tf.Tensor[]): tf.Scalar => {
             const p = Object.fromEntries(names.map((n, i) => [n, values[i]!]));
             return weightedNoiseError(this.dynamics, p, part.batch, inputs, part.noise, part.weights);
@@ -135,7 +182,7 @@ export class LocalGradientEngine implements GradientEngine {
   }
 
   async evaluate(params: Float32Array, request: GradientRequest, microBatch?: number): Promise<number> {
-    const tensors = this.dynamics.layout.toTensors(params);
+    const tensors = this.parameterTensors(params);
     let lossSum = 0;
     try {
       for (const part of this.chunks(request, 'inference', microBatch)) {

@@ -1,3 +1,4 @@
+import * as tf from '@tensorflow/tfjs-core';
 import { collateBatch, sizeGroupedBatches, splitIndices } from '../data/batch.js';
 import { featureCount } from '../data/atomEncoding.js';
 import { bondClassCount } from '../data/bondEncoding.js';
@@ -14,6 +15,7 @@ import { EgnnDynamics } from '../model/dynamics.js';
 import { Rng } from '../random/rng.js';
 import { adamStep, initialAdamState } from './adam.js';
 import { updateEma } from './ema.js';
+import { DeviceOptimizer } from './deviceOptimizer.js';
 import { type GradientEngine, type GradientRequest, LocalGradientEngine } from './gradientEngine.js';
 import { AdaptiveGradientClipper } from './gradientClipping.js';
 import { defaultTrainingConfig, resetsEmaAt, trainingConfigAt, type TrainingConfig } from './trainingConfig.js';
@@ -92,6 +94,9 @@ export class Trainer {
   private readonly clipper: AdaptiveGradientClipper;
   private readonly rng: Rng;
   private plan: { epoch: number; batches: number[][] } | null = null;
+  /** The optimiser state on the device, when the engine keeps gradients there (a GPU); else null. */
+  private device: DeviceOptimizer | null = null;
+  private readonly deviceEngine: LocalGradientEngine | null;
 
   constructor(
     readonly model: TrainableModel,
@@ -142,6 +147,30 @@ export class Trainer {
     }
     this.clipper = new AdaptiveGradientClipper(50, 3000, this.state.clipHistory.length ? this.state.clipHistory : undefined);
     this.rng = new Rng(this.state.rng);
+    this.deviceEngine = engine instanceof LocalGradientEngine && engine.keepsStateOnDevice() ? engine : null;
+  }
+
+  /**
+   * Whether this trainer keeps parameters, Adam's moments and the EMA on the device (the engine's
+   * gradients stay there: the fused webgpu network). Then `current`'s arrays are as of the last
+   * checkpoint, validation or `sync`; `run` syncs before every hook that reads them and at the end.
+   */
+  get onDevice(): boolean {
+    return this.deviceEngine !== null;
+  }
+
+  /** Reads the device state back into `current` (once; nothing to do on host paths). */
+  async sync(): Promise<TrainerState> {
+    if (this.device) await this.device.download(this.state);
+    return this.state;
+  }
+
+  /** Frees the device state after reading it back (a trainer on the device, at the end of its use). */
+  async release(): Promise<TrainerState> {
+    await this.sync();
+    this.device?.dispose();
+    this.device = null;
+    return this.state;
   }
 
   /**
@@ -201,6 +230,7 @@ export class Trainer {
     const rng = Rng.stream(this.config.seed, 'validation-noise');
     let total = 0;
     const plan = sizeGroupedBatches(this.dataset, this.config.batchSize, Rng.stream(this.config.seed, 'validation-batches'), this.validationIndices);
+    await this.sync();
     for (const indices of plan) total += await this.engine.evaluate(this.state.ema, this.request(indices, rng));
     return total / this.validationIndices.length;
   }
@@ -212,6 +242,17 @@ export class Trainer {
 
   /** One optimiser step on the next batch; returns the batch's mean loss. */
   async step(): Promise<{ loss: number; gradNorm: number; clipped: boolean; skipped: boolean; molecules: number }> {
+    const outcome = await this.advance();
+    if (outcome.host) return { ...outcome.host, molecules: outcome.molecules };
+    const r = await this.device!.lastStep();
+    return { loss: r.loss, gradNorm: r.gradNorm, clipped: r.clipped > 0, skipped: r.skipped > 0, molecules: outcome.molecules };
+  }
+
+  /**
+   * One optimiser step. On host paths it returns the step's scalars; on the device it reads nothing
+   * back (the scalars are summed there until `run` logs them).
+   */
+  private async advance(): Promise<{ molecules: number; host?: { loss: number; gradNorm: number; clipped: boolean; skipped: boolean } }> {
     const s = this.state;
     let plan = this.epochPlan(s.epoch);
     if (s.batchInEpoch >= plan.length) {
@@ -221,23 +262,38 @@ export class Trainer {
     }
     const indices = plan[s.batchInEpoch]!;
     const config = this.settings();
-    if (resetsEmaAt(this.config, s.step)) s.ema.set(s.params);
-    const request = this.request(indices, this.rng, config.timestepSampling);
-    const { lossSum, grads } = await this.engine.compute(s.params, request);
     const B = indices.length;
-    for (let i = 0; i < grads.length; i++) grads[i]! /= B;
-    let gradNorm = 0;
-    for (let i = 0; i < grads.length; i++) gradNorm += grads[i]! * grads[i]!;
-    gradNorm = Math.sqrt(gradNorm);
-    let clipped = false;
-    // A non-finite loss or gradient skips the update rather than poisoning the weights.
-    const skipped = !Number.isFinite(lossSum) || !Number.isFinite(gradNorm);
-    if (!skipped) {
-      if (config.clipGradients) clipped = this.clipper.clip(grads).clipped;
-      adamStep(s.params, grads, s.adam, config.optimizer);
-      const { emaDecay, emaWarmup } = config;
-      if (emaDecay > 0) updateEma(s.ema, s.params, emaWarmup ? Math.min(emaDecay, (1 + s.step) / (10 + s.step)) : emaDecay);
-      else s.ema.set(s.params);
+    const request = this.request(indices, this.rng, config.timestepSampling);
+    const { emaDecay, emaWarmup } = config;
+    const decay = emaDecay > 0 ? (emaWarmup ? Math.min(emaDecay, (1 + s.step) / (10 + s.step)) : emaDecay) : 0;
+    let host: { loss: number; gradNorm: number; clipped: boolean; skipped: boolean } | undefined;
+    if (this.deviceEngine) {
+      this.device ??= DeviceOptimizer.upload(s, config);
+      if (resetsEmaAt(this.config, s.step)) this.device.resetEma();
+      const { lossSum, grads } = await this.deviceEngine.computeOnDevice(this.device.parameters, request);
+      try {
+        this.device.step(grads, lossSum, B, config, decay);
+      } finally {
+        tf.dispose([lossSum, grads]);
+      }
+    } else {
+      if (resetsEmaAt(this.config, s.step)) s.ema.set(s.params);
+      const { lossSum, grads } = await this.engine.compute(s.params, request);
+      for (let i = 0; i < grads.length; i++) grads[i]! /= B;
+      let gradNorm = 0;
+      for (let i = 0; i < grads.length; i++) gradNorm += grads[i]! * grads[i]!;
+      gradNorm = Math.sqrt(gradNorm);
+      let clipped = false;
+      // A non-finite loss or gradient skips the update rather than poisoning the weights.
+      const skipped = !Number.isFinite(lossSum) || !Number.isFinite(gradNorm);
+      if (!skipped) {
+        if (config.clipGradients) clipped = this.clipper.clip(grads).clipped;
+        adamStep(s.params, grads, s.adam, config.optimizer);
+        if (emaDecay > 0) updateEma(s.ema, s.params, decay);
+        else s.ema.set(s.params);
+      }
+      s.clipHistory = this.clipper.recentNorms;
+      host = { loss: lossSum / B, gradNorm, clipped, skipped };
     }
     s.step++;
     s.batchInEpoch++;
@@ -246,8 +302,7 @@ export class Trainer {
       s.batchInEpoch = 0;
     }
     s.rng = this.rng.state();
-    s.clipHistory = this.clipper.recentNorms;
-    return { loss: lossSum / B, gradNorm, clipped, skipped, molecules: B };
+    return { molecules: B, ...(host ? { host } : {}) };
   }
 
   /** The settings in force for the next step: the config with its schedule entries applied. */
@@ -280,29 +335,36 @@ export class Trainer {
     while (!this.done()) {
       if (hooks.shouldStop?.()) {
         this.state.elapsedSeconds = elapsed();
-        await hooks.onCheckpoint?.(this.state, 'stop');
+        // Released before the hook (an optional call would not evaluate its argument without one).
+        const state = await this.release();
+        await hooks.onCheckpoint?.(state, 'stop');
         return this.state;
       }
       const learningRate = this.settings().optimizer.learningRate;
       let r;
       try {
-        r = await this.step();
+        r = await this.advance();
       } catch (err) {
         // A failed step changed nothing: persist the state before it, so a resume loses no step.
-        await hooks.onCheckpoint?.(this.state, 'failure');
+        // (On the device that state must be read back first; if that fails too, nothing is written.)
+        await hooks.onCheckpoint?.(await this.sync(), 'failure');
         throw err;
       }
-      windowLoss += r.loss;
-      windowNorm += r.gradNorm;
+      if (r.host) {
+        windowLoss += r.host.loss;
+        windowNorm += r.host.gradNorm;
+        windowClipped += r.host.clipped ? 1 : 0;
+        windowSkipped += r.host.skipped ? 1 : 0;
+      }
       windowSteps++;
-      windowClipped += r.clipped ? 1 : 0;
-      windowSkipped += r.skipped ? 1 : 0;
       windowMolecules += r.molecules;
       const s = this.state;
       s.elapsedSeconds = elapsed();
       hooks.onStep?.(s.step);
       const epoch = s.epoch + s.batchInEpoch / Math.max(1, this.epochPlan(s.epoch).length);
       if (s.step % cfg.logEvery === 0) {
+        // On the device the window's scalars were summed there: the one read-back of a log line.
+        if (this.device) ({ loss: windowLoss, gradNorm: windowNorm, clipped: windowClipped, skipped: windowSkipped } = await this.device.window());
         const seconds = (now() - windowStart) / 1000;
         await hooks.onLog?.({
           type: 'train',
@@ -324,21 +386,22 @@ export class Trainer {
         const best = s.bestValidationLoss === null || loss < s.bestValidationLoss;
         if (best) s.bestValidationLoss = loss;
         await hooks.onLog?.({ type: 'validation', step: s.step, epoch, loss, best, elapsedSeconds: elapsed() });
-        if (best) await hooks.onCheckpoint?.(s, 'best');
+        if (best) await hooks.onCheckpoint?.(await this.sync(), 'best');
         windowStart = now();
       }
       if (cfg.sampleEvery > 0 && s.step % cfg.sampleEvery === 0 && hooks.onSampleEvaluation) {
-        const metrics = await hooks.onSampleEvaluation(s.ema, s.step);
+        const metrics = await hooks.onSampleEvaluation((await this.sync()).ema, s.step);
         await hooks.onLog?.({ type: 'samples', step: s.step, epoch, elapsedSeconds: elapsed(), metrics });
         windowStart = now();
       }
       if (cfg.checkpointEvery > 0 && s.step % cfg.checkpointEvery === 0) {
-        await hooks.onCheckpoint?.(s, 'periodic');
+        await hooks.onCheckpoint?.(await this.sync(), 'periodic');
         windowStart = now();
       }
     }
     this.state.elapsedSeconds = elapsed();
-    await hooks.onCheckpoint?.(this.state, 'end');
+    const state = await this.release();
+    await hooks.onCheckpoint?.(state, 'end');
     return this.state;
   }
 }
