@@ -1,5 +1,6 @@
 export * from './errors.js';
 export * from './lines.js';
+export * from './formats.js';
 export * from './sdf.js';
 export * from './xyz.js';
 export * from './npz.js';
