@@ -35,6 +35,7 @@ export * from './train/gradientClipping.js';
 export * from './train/gradientEngine.js';
 export * from './train/trainingConfig.js';
 export * from './train/trainerState.js';
+export * from './train/averageCheckpoints.js';
 export * from './train/trainer.js';
 export * from './diffusion/samplers.js';
 export * from './diffusion/reverseChain.js';

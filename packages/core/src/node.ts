@@ -6,6 +6,7 @@ export * from './node/io.js';
 export * from './node/filesAtomic.js';
 export * from './node/interrupts.js';
 export * from './node/modelFiles.js';
+export * from './node/checkpointFiles.js';
 export * from './node/workerGradientEngine.js';
 export * from './node/trainingRun.js';
 export * from './node/parallelSampling.js';

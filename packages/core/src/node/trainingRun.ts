@@ -22,7 +22,8 @@ import { type EgnnConfig, edmEgnnConfig } from '../model/config.js';
 import { LocalGradientEngine, type GradientEngine, type MemoryRetry } from '../train/gradientEngine.js';
 import { initialTrainerState, Trainer, type TrainerHooks, type TrainingLogRecord } from '../train/trainer.js';
 import { defaultTrainingConfig, scheduleEntryFromAssignments, type TrainingConfig } from '../train/trainingConfig.js';
-import { type TrainerState, trainerStateFromBytes, trainerStateToBytes } from '../train/trainerState.js';
+import { type TrainerState, trainerStateToBytes } from '../train/trainerState.js';
+import { readTrainerStateFile } from './checkpointFiles.js';
 import { writeFileAtomic } from './filesAtomic.js';
 import { handleInterrupts, type InterruptHandler, type InterruptSignal } from './interrupts.js';
 import { saveModelDirectory } from './modelFiles.js';
@@ -152,7 +153,7 @@ export async function runTraining(options: TrainingRunOptions): Promise<TrainerS
     run = parseJsonText<RunConfig>(await readFile(runJsonPath, 'utf8'), runJsonPath, 'the run configuration');
     const latest = await latestCheckpoint(outDir);
     if (latest) {
-      resumeState = trainerStateFromBytes(new Uint8Array(await readFile(latest)), latest).state;
+      resumeState = (await readTrainerStateFile(latest)).state;
       print(`resuming ${run.name} at step ${resumeState.step} (epoch ${resumeState.epoch})`);
     } else {
       print(`no checkpoint in ${outDir}; starting ${run.name} from scratch`);
@@ -384,7 +385,7 @@ async function warmStart(run: RunConfig, dataset: MoleculeDataset, print: (line:
   if ('fromRun' in init) {
     const path = join(init.fromRun, CHECKPOINTS, 'latest.eqt');
     const sourceRun = parseJsonText<RunConfig>(await readFile(join(init.fromRun, 'run.json'), 'utf8'), join(init.fromRun, 'run.json'), 'the run configuration');
-    const { state } = trainerStateFromBytes(new Uint8Array(await readFile(path)), path);
+    const { state } = await readTrainerStateFile(path);
     const from = new EgnnDynamics(sourceRun.egnn).layout;
     const grow = (flat: Float32Array): Float32Array => resizeParameters(from, layout, flat);
     print(`continuing ${sourceRun.name} from step ${state.step} (${path})${from.size !== layout.size ? `, network ${from.size} → ${layout.size} parameters` : ''}`);
