@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 // removed fails here until this list says so: the front door changes only on purpose. Kernels and
 // plumbing are in @equimol/core/internal, which must not overlap it.
 
-/** Values, then `type` names, of each group of src/index.ts (its `// ----- group:` comments). */
+/** The names of each group of src/index.ts (its `// ----- group:` comments), values first, then types. */
 const GROUPS: Record<string, string[]> = {
   // every error a user sees, one family
   errors: [
@@ -118,8 +118,7 @@ function indexGroups(): Record<string, string[]> {
   for (const section of text.split(/\n\/\/ ----- /).slice(1)) {
     const name = section.slice(0, section.indexOf(':'));
     const names = [...section.matchAll(/export \{([^}]*)\} from/g)].flatMap((m) => m[1]!.split(',').map((n) => n.trim()).filter(Boolean));
-    const order = (a: string, b: string): number => a.toLowerCase().localeCompare(b.toLowerCase());
-    groups[name] = [...names.filter((n) => !n.startsWith('type ')).sort(order), ...names.filter((n) => n.startsWith('type ')).sort(order)];
+    groups[name] = names;
   }
   return groups;
 }
@@ -132,7 +131,8 @@ const valueNames = (groups: Record<string, string[]>): string[] =>
 
 describe('the public API of @equimol/core', () => {
   it('is the pinned list, group by group', () => {
-    expect(indexGroups()).toEqual(GROUPS);
+    const sorted = Object.fromEntries(Object.entries(GROUPS).map(([group, names]) => [group, [...names].sort()]));
+    expect(Object.fromEntries(Object.entries(indexGroups()).map(([group, names]) => [group, [...names].sort()]))).toEqual(sorted);
   });
 
   it('exports exactly the pinned values, each once', async () => {
