@@ -16,7 +16,7 @@ export { TrajectoryFormatError } from './io/trajectory.js';
 export { UnknownFormatError } from './io/formats.js';
 export { UnknownElementError } from './chem/elements.js';
 export { ElementNotInVocabularyError } from './data/atomEncoding.js';
-export { ModelFormatError } from './checkpoint/modelBundle.js';
+export { ModelFormatError } from './modelFormat/modelFormat.js';
 export { SamplerOptionError } from './diffusion/samplers.js';
 export { HeldAtomsError } from './diffusion/inpainting.js';
 export { SampleOptionsError } from './pipeline/sampleMolecules.js';
@@ -32,8 +32,8 @@ export { EgnnDynamics, type DynamicsInputs, type NoisePrediction } from './model
 export { ParameterLayout, disposeParameters, resizeParameters, type ParameterSpec, type ParameterTensors } from './model/parameters.js';
 export { transferParameters, type NetworkWithEncoding } from './model/transferParameters.js';
 export {
-  type EquimolModel,
-  type ModelJson,
+  type Model,
+  type ModelManifest,
   type WeightEntry,
   MODEL_FORMAT,
   MODEL_FORMAT_VERSION,
@@ -41,7 +41,7 @@ export {
   deserializeModel,
   loadModelFromUrl,
   serializeModel,
-} from './checkpoint/modelBundle.js';
+} from './modelFormat/modelFormat.js';
 
 // ----- diffusion: the noise schedule, the forward process, the losses and likelihood, the samplers.
 export {
@@ -73,7 +73,7 @@ export {
   sampleChain,
   type ChainConstraint,
   type ChainFrame,
-  type ChainModel,
+  type DiffusionProcess,
   type ChainOptions,
   type NoisePredictor,
   type SampledBatch,
@@ -96,7 +96,7 @@ export { buildDataset, type BuildDatasetOptions } from './data/buildDataset.js';
 export { collateBatch, sizeGroupedBatches, splitIndices, type MoleculeBatch } from './data/batch.js';
 
 // ----- training: the trainer, its config and schedule, its state, the optimiser, EMA, averaging.
-export { Trainer, initialTrainerState, type TrainableModel, type TrainerHooks, type TrainingLogRecord } from './train/trainer.js';
+export { Trainer, initialTrainerState, type ModelSpec, type TrainerHooks, type TrainingLogRecord } from './train/trainer.js';
 export {
   SCHEDULABLE_KEYS,
   defaultTrainingConfig,

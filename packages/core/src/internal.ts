@@ -20,7 +20,7 @@ export {
 } from './model/egnnEdges.js';
 export { type ParameterInit } from './model/parameters.js';
 export { largestTensorBytes } from './model/memoryEstimate.js';
-export { weightsFileName } from './checkpoint/modelBundle.js';
+export { weightsFileName } from './modelFormat/modelFormat.js';
 
 // Numerics of the diffusion code: schedule helpers, noise padding, per-molecule noise errors.
 export { sigmoid, softplus } from './diffusion/schedule.js';
@@ -40,7 +40,7 @@ export { decodeText } from './io/lines.js';
 export { formatExtensionsText } from './io/formats.js';
 
 // Backend kernels and diagnostics: wasm kernel replacements, WebGPU dispatch and memory counters.
-export { installWasmKernelOverrides } from './backend/wasmKernels.js';
+export { installWasmSharedIdentity } from './backend/wasmSharedIdentity.js';
 export { EDGE_KERNELS, fusedEdgeKernelsAvailable, installWasmEdgeKernels } from './backend/wasmEdgeKernels.js';
 export { edgeKernelsWasmBase64 } from './backend/edgeKernelsBinary.js';
 export { countDispatches, gpuMemory, type DispatchCounter, type GpuMemory } from './backend/webgpu.js';

@@ -70,7 +70,7 @@ export interface ChainOptions {
 export type NoisePredictor = (zx: Float32Array, zh: Float32Array, step: number) => { epsX: Float32Array; epsH: Float32Array };
 
 /** What the chain needs to know: the schedule, and the atom encoding that gives the features' width and meaning. */
-export interface ChainModel {
+export interface DiffusionProcess {
   schedule: NoiseSchedule;
   encoding: AtomEncoding;
 }
@@ -110,7 +110,7 @@ export function networkPredictor(
  * from rngs[b] only, so a molecule's result does not depend on which others share its batch.
  */
 export function sampleChain(
-  model: ChainModel,
+  model: DiffusionProcess,
   predictNoise: NoisePredictor,
   atomCounts: number[],
   rngs: Rng[],

@@ -11,7 +11,7 @@ import { EgnnDynamics } from '../model/dynamics.js';
 import { resizeParameters } from '../model/parameters.js';
 import { Rng } from '../random/rng.js';
 import { loadModelDirectory } from './modelFiles.js';
-import { createModel } from '../checkpoint/modelBundle.js';
+import { createModel } from '../modelFormat/modelFormat.js';
 import { evaluateMolecules } from '../metrics/evaluate.js';
 import { sampleMolecules } from '../pipeline/sampleMolecules.js';
 import { featureCount } from '../data/atomEncoding.js';

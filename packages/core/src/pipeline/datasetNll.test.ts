@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createModel } from '../checkpoint/modelBundle.js';
+import { createModel } from '../modelFormat/modelFormat.js';
 import { qm9Encoding } from '../data/atomEncoding.js';
 import { MoleculeDataset } from '../data/dataset.js';
 import { EDM_QM9_SCHEDULE } from '../diffusion/schedule.js';

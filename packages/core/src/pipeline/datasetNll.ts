@@ -1,4 +1,4 @@
-import type { EquimolModel } from '../checkpoint/modelBundle.js';
+import type { Model } from '../modelFormat/modelFormat.js';
 import { collateBatch, sizeGroupedBatches } from '../data/batch.js';
 import type { MoleculeDataset } from '../data/dataset.js';
 import { estimateNll } from '../diffusion/likelihood.js';
@@ -22,7 +22,7 @@ export interface DatasetNll {
  * t = 0 term, averaged over the dataset. The dataset must use the model's atom encoding.
  */
 export async function datasetNll(
-  model: EquimolModel,
+  model: Model,
   dataset: MoleculeDataset,
   options: { seed?: number; batchSize?: number; onProgress?: (done: number, total: number) => void } = {},
 ): Promise<DatasetNll> {

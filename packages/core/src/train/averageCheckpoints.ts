@@ -1,4 +1,4 @@
-import { createModel, type EquimolModel } from '../checkpoint/modelBundle.js';
+import { createModel, type Model } from '../modelFormat/modelFormat.js';
 import { EquimolError } from '../errors.js';
 import type { TrainerState } from './trainerState.js';
 
@@ -27,7 +27,7 @@ export interface AverageCheckpointsOptions {
  * stay true; its `training` record names the checkpoints averaged. Throws an input error when the
  * base model is from another step or a checkpoint has another architecture.
  */
-export function averageCheckpoints(base: EquimolModel, checkpoints: readonly CheckpointToAverage[], options: AverageCheckpointsOptions = {}): EquimolModel {
+export function averageCheckpoints(base: Model, checkpoints: readonly CheckpointToAverage[], options: AverageCheckpointsOptions = {}): Model {
   const modelSource = options.modelSource ?? base.meta.name;
   if (checkpoints.length === 0) throw new EquimolError('no checkpoints to average', { kind: 'usage' });
   const sum = new Float64Array(base.params.length);

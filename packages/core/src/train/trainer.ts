@@ -5,7 +5,7 @@ import { drawTrainingNoise, type TimestepSampling } from '../diffusion/noise.js'
 import { simpleLossWeights } from '../diffusion/objective.js';
 import { trainingVlbWeights } from '../diffusion/likelihood.js';
 import { NoiseSchedule, type NoiseScheduleConfig } from '../diffusion/schedule.js';
-import { createModel, type EquimolModel } from '../checkpoint/modelBundle.js';
+import { createModel, type Model } from '../modelFormat/modelFormat.js';
 import { type EgnnConfig, edmEgnnConfig } from '../model/config.js';
 import type { ParameterLayout } from '../model/parameters.js';
 import { EgnnDynamics } from '../model/dynamics.js';
@@ -71,7 +71,7 @@ export interface TrainerHooks {
 }
 
 /** The model description a trainer needs. */
-export interface TrainableModel {
+export interface ModelSpec {
   egnn: EgnnConfig;
   schedule: NoiseScheduleConfig;
 }
@@ -92,13 +92,13 @@ export class Trainer {
   private plan: { epoch: number; batches: number[][] } | null = null;
 
   constructor(
-    readonly model: TrainableModel,
+    readonly spec: ModelSpec,
     readonly dataset: MoleculeDataset,
     readonly config: TrainingConfig,
     readonly engine: GradientEngine,
     resumeFrom?: TrainerState,
   ) {
-    if (model.egnn.contextSize > 0) {
+    if (spec.egnn.contextSize > 0) {
       // The model and samplers take a context vector, but batches do not carry one yet.
       throw new Error('conditional training (contextSize > 0) is not supported by the trainer yet');
     }
@@ -115,8 +115,8 @@ export class Trainer {
         throw new Error("timestepSampling needs loss 'l2' (the variational bound assumes uniform timesteps)");
       }
     }
-    this.layout = new EgnnDynamics(model.egnn).layout;
-    this.schedule = new NoiseSchedule(model.schedule);
+    this.layout = new EgnnDynamics(spec.egnn).layout;
+    this.schedule = new NoiseSchedule(spec.schedule);
     const split = splitIndices(dataset.count, config.validationFraction, Rng.stream(config.seed, 'validation-split'));
     this.trainIndices = split.train;
     this.validationIndices = split.validation.slice(0, config.validationSize);
@@ -150,8 +150,8 @@ export class Trainer {
   }
 
   /** The model with the current EMA weights (a copy), ready to sample or save. */
-  toModel(name = 'equimol-model'): EquimolModel {
-    const { egnn, schedule } = this.model;
+  toModel(name = 'equimol-model'): Model {
+    const { egnn, schedule } = this.spec;
     return createModel(
       { name, egnn, schedule, encoding: this.dataset.encoding, atomCountHistogram: this.dataset.atomCountHistogram(), dataset: this.dataset.card, training: { step: this.state.step, weights: 'EMA' } },
       this.state.ema.slice(),
