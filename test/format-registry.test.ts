@@ -21,7 +21,7 @@ import { equimol, FIXTURES, scratch } from './cli-run.js';
 const NPZ = join(FIXTURES, 'chem/edm-qm9-test-sample.npz');
 const SDF = join(FIXTURES, 'chem/qm9-train-sample.sdf');
 const TRAJECTORY = join(FIXTURES, 'trajectory-small.sdf');
-const UNKNOWN = 'notes.pdb: unknown molecule file type (expected .sdf, .sd, .mol, .xyz, .npz or .json, optionally .gz)';
+const UNKNOWN = 'notes.pdb: unknown molecule file type (expected .json, .npz, .sdf, .sd, .mol or .xyz, optionally .gz)';
 const { dir, remove } = scratch('formats');
 afterAll(remove);
 
@@ -33,15 +33,15 @@ async function collect<T>(it: AsyncIterable<T>): Promise<T[]> {
 
 describe('the format table', () => {
   it('finds formats by extension, through .gz and in any case', () => {
-    expect(moleculeFormats().map((f) => f.name)).toEqual(['sdf', 'xyz', 'npz', 'json']);
+    expect(moleculeFormats().map((f) => f.name)).toEqual(['json', 'npz', 'sdf', 'xyz']);
     const names = ['a.sdf', 'a.SD', 'dir.x/a.mol', 'a.xyz.gz', 'a.npz', 'a.JSON.GZ'].map((n) => findMoleculeFormat(n)?.name);
     expect(names).toEqual(['sdf', 'sdf', 'sdf', 'xyz', 'npz', 'json']);
     expect(findMoleculeFormat('a.gz')).toBeUndefined();
     expect(findMoleculeFormat('sdf')).toBeUndefined();
     expect(() => moleculeFormatOf('notes.pdb')).toThrow(UnknownFormatError);
     expect(() => moleculeFormatOf('notes.pdb')).toThrow(UNKNOWN);
-    expect(() => moleculeFormatNamed('pdb')).toThrow('unknown molecule format "pdb" (sdf, xyz, npz, json)');
-    expect(formatAcceptList()).toBe('.sdf,.sd,.mol,.xyz,.npz,.json,.gz');
+    expect(() => moleculeFormatNamed('pdb')).toThrow('unknown molecule format "pdb" (json, npz, sdf, xyz)');
+    expect(formatAcceptList()).toBe('.json,.npz,.sdf,.sd,.mol,.xyz,.gz');
   });
 
   it('says what each format holds and which readers and writers it has', () => {
@@ -54,7 +54,7 @@ describe('the format table', () => {
       npz: { bonds: false, formalCharges: false, properties: true, trajectories: false, binary: true, stream: false, record: false, trajectory: false },
       json: { bonds: true, formalCharges: true, properties: true, trajectories: true, binary: false, stream: false, record: false, trajectory: true },
     });
-    expect(() => trajectoryFormatOf('t.xyz')).toThrow('t.xyz: xyz files hold no trajectories; write the trajectory as .sdf or .json (optionally .gz)');
+    expect(() => trajectoryFormatOf('t.xyz')).toThrow('t.xyz: xyz files hold no trajectories; write the trajectory as .json or .sdf (optionally .gz)');
   });
 
   it('writes and reads back every format, gzipped too, through the Node file helpers', async () => {

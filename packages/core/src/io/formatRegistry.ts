@@ -55,9 +55,11 @@ export function registerFormat(format: MoleculeFormat): void {
   const i = formats.findIndex((f) => f.name === format.name);
   if (i >= 0) formats[i] = format;
   else formats.push(format);
+  // By name, not by registration: which format module loads first depends on who imports what.
+  formats.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
-/** Every registered format, in registration order. */
+/** Every registered format, by name. */
 export function moleculeFormats(): readonly MoleculeFormat[] {
   return formats;
 }

@@ -9,20 +9,7 @@ import type { Trajectory } from './trajectory.js';
 import { moleculesAsTrajectory } from './trajectory.js';
 import { moleculeFormatOf } from './formatRegistry.js';
 
-export {
-  type FormatHolds,
-  type MoleculeFormat,
-  UnknownFormatError,
-  findMoleculeFormat,
-  formatAcceptList,
-  formatExtensionsText,
-  isGzipName,
-  moleculeFormatNamed,
-  moleculeFormatOf,
-  moleculeFormats,
-  registerFormat,
-  trajectoryFormatOf,
-} from './formatRegistry.js';
+export * from './formatRegistry.js';
 
 /**
  * The trajectory in a file's (gunzipped) bytes, by its name: a trajectory where the format holds one,
