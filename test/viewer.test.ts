@@ -430,7 +430,7 @@ describe.skipIf(skip !== undefined)('in-browser generation in Chromium', () => {
   it('stops a running generation when a file is opened, and leaves the file as it is', async () => {
     const page = await generationPage();
     // A long chain: still sampling when the file arrives.
-    const result = generationError(page, { count: 2, steps: 2000, seed: 4, atomCount: 5, frames: 60 });
+    const result = generationError(page, { count: 2, steps: 8000, seed: 4, atomCount: 5, frames: 60 });
     await page.waitForFunction(() => (window.__equimol!.generationLog?.length ?? 0) > 0, null, { timeout: 60_000 });
     await page.evaluate(() => {
       const dt = new DataTransfer();
