@@ -9,6 +9,7 @@
 // tfjs-webgpu's buffer pool allocated; without a GPU, SwiftShader runs it (slowly):
 //   VK_ICD_FILENAMES=/usr/lib/chromium/vk_swiftshader_icd.json XDG_RUNTIME_DIR=/tmp pnpm bench --backend webgpu --quick --only train
 import * as eq from '@equimol/core/node';
+import { countDispatches, gpuMemory } from '@equimol/core/internal';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
@@ -24,7 +25,7 @@ if (preferred && backend.name !== preferred) throw new Error(`the ${preferred} b
 const onWebgpu = backend.name === 'webgpu';
 // The samplers still read tensors synchronously, which WebGPU in Node cannot: no sampling rows there.
 const canSample = backend.syncReadback;
-const dispatches = onWebgpu ? eq.countDispatches() : null;
+const dispatches = onWebgpu ? countDispatches() : null;
 // On a CPU emulator (SwiftShader) a heavy step takes many minutes and its timing means nothing: one
 // step, no warm-up, for the dispatch count and memory (which do not depend on the hardware).
 const emulator = backend.adapter?.emulator === true;
@@ -105,7 +106,7 @@ for (const cfg of configs) {
     if (dispatches) {
       const what = onDevice ? 'forward, backward, loss, clipping, Adam, EMA; all on the device' : 'forward, backward, loss, gradient readback; clipping, Adam, EMA on the host';
       report({ name: `GPU dispatches per training step: ${cfg.label}`, value: perStep, unit: 'disp', note: what });
-      const memory = eq.gpuMemory();
+      const memory = gpuMemory();
       report({ name: `peak GPU memory, training: ${cfg.label}`, value: memory.allocated / 2 ** 20, unit: 'MiB', note: `tfjs-webgpu buffer pool; estimated live working set ${(eq.estimatePeakBytes(egnn, { molecules: micro, atoms: cfg.n }, 'training') / 2 ** 20).toFixed(0)} MiB` });
     }
     const workers = Math.min(2, os.availableParallelism?.() ?? os.cpus().length);
@@ -241,7 +242,7 @@ if (only === 'pilots') {
 const peak = process.memoryUsage();
 report({ name: 'peak resident memory of this process', value: peak.rss / 2 ** 20, unit: 'MiB' });
 if (onWebgpu) {
-  const memory = eq.gpuMemory();
+  const memory = gpuMemory();
   report({ name: 'peak GPU memory (tfjs-webgpu buffer pool)', value: memory.allocated / 2 ** 20, unit: 'MiB', note: `${(memory.inUse / 2 ** 20).toFixed(1)} MiB in use at the end` });
 }
 if (!canSample) report({ name: 'sampling rows skipped', value: 0, unit: '', note: `the samplers still read synchronously, which ${backend.name} in Node cannot` });

@@ -31,6 +31,7 @@ describe('equimol help and version', () => {
     [['eval'], ['--train-smiles', '--json', '--reference']],
     [['train'], ['--data', '--out', '--config', '--resume', '--hidden', '--layers', '--steps']],
     [['data'], ['build', 'conformers', 'convert']],
+    [['model', 'average'], ['--model', '--output', '--force', 'mean of the EMA weights']],
     [['data', 'build'], ['--output', '--remove-hydrogens', '--elements', '--properties']],
     [['data', 'conformers'], ['--smiles', '--output', '--workers']],
     [['data', 'convert'], ['read and written alike', '--skip-invalid', '--force']],

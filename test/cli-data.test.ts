@@ -125,7 +125,7 @@ describe('equimol data convert', () => {
   });
 
   it.each([
-    [[QM9, 'out.pdb'], /unknown output type/],
+    [[QM9, 'out.pdb'], /out\.pdb: unknown molecule file type/],
     [['in.pdb', 'out.sdf'], /in\.pdb: no such file/],
   ])('equimol data convert %s → exit 2', (args, message) => {
     const r = equimol(['data', 'convert', ...args], dir);

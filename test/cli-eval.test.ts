@@ -1,11 +1,12 @@
 // `equimol eval`: EDM's metrics of a molecule file as a table or JSON, novelty against training
 // SMILES, and errors for missing or malformed files.
-import { writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { equimol, FIXTURES, scratch } from './cli-run.js';
 
 const QM9 = join(FIXTURES, 'chem/qm9-train-sample.sdf');
+const NPZ = join(FIXTURES, 'chem/edm-qm9-test-sample.npz');
 const { dir, remove } = scratch('eval');
 afterAll(remove);
 
@@ -102,5 +103,61 @@ describe('equimol eval', () => {
     const r = equimol(['eval', ...args], dir);
     expect(r.stderr).toMatch(message);
     expect(r.status).toBe(status);
+  });
+});
+
+interface NllReport {
+  file: string;
+  step: number;
+  seed: number;
+  molecules: number;
+  nll: number;
+  standardError: number;
+  terms: { klPrior: number; diffusion: number; l0: number; constants: number };
+}
+
+describe('equimol eval --nll', () => {
+  // What scripts/estimate-nll.mjs, which this replaces, printed on main (8805987) for
+  // `data/models/qm9-heavy --limit 3 --test-npz data/fixtures/chem/edm-qm9-test-sample.npz` on wasm.
+  const SCRIPT_NLL = 68.42801358256129;
+
+  it("gives the shipped model's NLL of the npz fixture as the script did, as JSON and as a table", () => {
+    const r = equimol(['eval', NPZ, '--nll', '--limit', '3', '--json', '--backend', 'wasm'], dir);
+    expect(r.status).toBe(0);
+    const report = JSON.parse(r.stdout) as NllReport;
+    expect(report).toMatchObject({ file: NPZ, step: 64699, seed: 0, molecules: 3 });
+    expect(report.nll).toBeCloseTo(SCRIPT_NLL, 9);
+    const t = report.terms;
+    expect(report.nll).toBeCloseTo(t.klPrior + t.diffusion + t.l0 + t.constants, 9);
+    const table = equimol(['eval', NPZ, '--nll', '--limit', '3', '--backend', 'wasm', '-q'], dir);
+    expect(table.stdout).toContain('3 molecules under qm9-heavy, step 64699 (seed 0; ± one standard error)');
+    expect(table.stdout).toMatch(new RegExp(`−log p\\(x, h\\)\\s+${SCRIPT_NLL.toFixed(2)} ± `));
+    const reseeded = JSON.parse(equimol(['eval', NPZ, '--nll', '--limit', '3', '--seed', '1', '--json', '--backend', 'wasm', '-q'], dir).stdout) as NllReport;
+    expect(reseeded.nll).not.toBe(report.nll);
+  });
+
+  // The likelihood reads its tensors back asynchronously, so it runs on WebGPU too (here SwiftShader,
+  // where Debian's chromium ships it), agreeing with wasm to float32 rounding.
+  const swiftshader = '/usr/lib/chromium/vk_swiftshader_icd.json';
+  it.skipIf(!existsSync(swiftshader))('runs on WebGPU and agrees with wasm', () => {
+    const env = { VK_ICD_FILENAMES: swiftshader, XDG_RUNTIME_DIR: dir };
+    const r = equimol(['eval', NPZ, '--nll', '--limit', '3', '--json', '--backend', 'webgpu', '-q'], dir, env);
+    expect(r.stderr).toBe('');
+    expect(r.status).toBe(0);
+    const report = JSON.parse(r.stdout) as NllReport;
+    expect(Math.abs(report.nll - SCRIPT_NLL) / SCRIPT_NLL).toBeLessThan(1e-5);
+  });
+
+  it.each([
+    [[NPZ, '--limit', '3'], /--limit needs --nll/],
+    [[NPZ, '-m', 'qm9-heavy'], /--model needs --nll/],
+    [[NPZ, '--nll', '--drug'], /--drug belongs to the metrics report, not to --nll/],
+    [[NPZ, '--nll', '--reference', QM9], /--reference belongs to the metrics report/],
+    [[NPZ, '--nll', '--limit', '0'], /--limit must be an integer ≥ 1, got 0/],
+    [[NPZ, '--nll', '-m', 'no-such-model'], /unknown model "no-such-model"/],
+  ])('equimol eval %s → exit 2', (args, message) => {
+    const r = equimol(['eval', ...args], dir);
+    expect(r.stderr).toMatch(message);
+    expect(r.status).toBe(2);
   });
 });

@@ -229,7 +229,7 @@ describe('equimol sample errors', () => {
     [['--type-noise', '1.5'], /--type-noise must be a number between 0 and 1, got 1.5/],
     [['--sampler', 'ddim', '--type-noise', '0.5'], /type noise applies only to the ancestral sampler; DDIM adds no noise/],
     [['--format', 'npz'], /npz is a binary format: write it to a file with -o FILE.npz/],
-    [['--trajectory', 'traj.xyz'], /as \.sdf or \.json/],
+    [['--trajectory', 'traj.xyz'], /write the trajectory as \.json or \.sdf/],
   ])('equimol sample %s → exit 2 with one line', (args, message) => {
     const r = equimol(['sample', '-n', '2', ...QUICK, ...args], dir);
     expect(r.stderr).toMatch(message);

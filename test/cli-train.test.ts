@@ -23,7 +23,7 @@ describe('equimol train', () => {
     expect(r.stdout).toMatch(/training tiny-run: \d+ parameters/);
     expect(r.stdout).toMatch(/step 3 epoch [\d.]+ loss [\d.]+/);
     expect(r.stdout).toMatch(/step 3 samples \{"step":3,"molecules":2,/);
-    const run = JSON.parse(readFileSync(join(dir, 'run/run.json'), 'utf8')) as { name: string; egnn: { hiddenSize: number; layers: number }; training: { maxSteps: number; batchSize: number; optimizer: { learningRate: number; beta1: number } }; record: { gitCommit: string | null; datasetSha256: string; equimolVersion: string; sessions: { command: string; fromStep: number; toStep: number; microBatches: unknown[] }[] } };
+    const run = JSON.parse(readFileSync(join(dir, 'run/run.json'), 'utf8')) as { name: string; egnn: { hiddenSize: number; layers: number }; training: { maxSteps: number; batchSize: number; optimizer: { learningRate: number; beta1: number } }; record: { datasetSha256: string; sessions: { command: string; equimolVersion: string; gitCommit: string | null; fromStep: number; toStep: number; microBatches: unknown[] }[] } };
     expect(run.name).toBe('tiny-run');
     expect(run.egnn).toMatchObject({ hiddenSize: 16, layers: 2 });
     expect(run.training).toMatchObject({ maxSteps: 3, batchSize: 3, microBatch: 2 });
@@ -33,9 +33,11 @@ describe('equimol train', () => {
     expect(run.record.sessions[0]!.command).toMatch(/^equimol train --data tiny\.eqd/);
     expect(run.record.sessions[0]).toMatchObject({ fromStep: 0, toStep: 3, microBatches: [{ atoms: [expect.any(Number), expect.any(Number)], microBatch: 2 }] });
     expect(run.record.datasetSha256).toMatch(/^[0-9a-f]{64}$/);
-    // The commit of equimol's code (the run directory is outside any repository).
-    expect(run.record.gitCommit).toMatch(/^[0-9a-f]{40}(-dirty)?$/);
-    expect(run.record.equimolVersion).toMatch(/^\d+\.\d+\.\d+/);
+    // Each session names the code that ran it: the commit of equimol's code (the run directory is
+    // outside any repository) and its version.
+    expect(run.record.sessions[0]!.gitCommit).toMatch(/^[0-9a-f]{40}(-dirty)?$/);
+    expect(run.record.sessions[0]!.equimolVersion).toMatch(/^\d+\.\d+\.\d+/);
+    expect(run.record).not.toHaveProperty('gitCommit');
     const log = readFileSync(join(dir, 'run/train.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { type: string; step: number });
     expect(log.filter((x) => x.type === 'train').map((x) => x.step)).toEqual([1, 2, 3]);
     expect(existsSync(join(dir, 'run/checkpoints/latest.eqt'))).toBe(true);
@@ -84,6 +86,27 @@ describe('equimol train', () => {
     expect(r.status).toBe(0);
     expect(r.stderr).toMatch(/ignoring --steps, --validate-every, --checkpoint-every, --log-every\n/);
     expect(r.stdout).toMatch(/resuming tiny-run at step 3/);
+  });
+
+  it("records the code of each session; an older record's top-level version and commit move to its last session on resume", () => {
+    expect(equimol(['train', '--data', 'tiny.eqd', '--out', 'old-record', '--steps', '1', ...TINY], dir).status).toBe(0);
+    // Rewritten as records were before sessions carried their code: one pair at the top, the last session's.
+    type Session = { fromStep: number; equimolVersion?: string; gitCommit?: string | null };
+    type Record = { datasetSha256: string; sessions: Session[]; equimolVersion?: string; gitCommit?: string | null };
+    const path = join(dir, 'old-record/run.json');
+    const run = JSON.parse(readFileSync(path, 'utf8')) as { record: Record };
+    const ownCode = { equimolVersion: run.record.sessions[0]!.equimolVersion, gitCommit: run.record.sessions[0]!.gitCommit };
+    const { equimolVersion: _v, gitCommit: _c, ...first } = run.record.sessions[0]!;
+    run.record = { equimolVersion: '0.0.9', gitCommit: 'f3bb9265905970c6ed266f9866b87b57866753be', datasetSha256: run.record.datasetSha256, sessions: [{ ...first, fromStep: 0 }, { ...first, fromStep: 1 }] };
+    writeFileSync(path, JSON.stringify(run, null, 2));
+    expect(equimol(['train', '--out', 'old-record', '--resume', '--set', 'maxSteps=2'], dir).status).toBe(0);
+    const record = (JSON.parse(readFileSync(path, 'utf8')) as { record: Record }).record;
+    expect(record).not.toHaveProperty('equimolVersion');
+    expect(record).not.toHaveProperty('gitCommit');
+    expect(record.sessions).toHaveLength(3);
+    expect(record.sessions[0]).not.toHaveProperty('gitCommit'); // its code is unknown
+    expect(record.sessions[1]).toMatchObject({ fromStep: 1, equimolVersion: '0.0.9', gitCommit: 'f3bb9265905970c6ed266f9866b87b57866753be' });
+    expect(record.sessions[2]).toMatchObject({ fromStep: 1, ...ownCode });
   });
 
   /** Starts a run, sends `signal` once step 2 is logged, and returns what the run printed and its exit status. */

@@ -79,7 +79,7 @@ describe('equimol view', () => {
 
   it.each([
     [['missing.sdf'], /missing\.sdf: no such file/],
-    [['notes.txt'], /the viewer opens \.sdf, \.mol, \.xyz and trajectory \.json files/],
+    [['notes.txt'], /notes\.txt: unknown molecule file type/],
     [[TRAJECTORY, '--port', '70000'], /--port must be between 0 and 65535/],
     [[TRAJECTORY, '--export', 'page.pdf'], /give an \.html file name/],
     [['--export', 'page.html'], /--export needs the file to embed/],

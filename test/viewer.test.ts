@@ -8,7 +8,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { browserSkipReason, launchBrowser } from '../packages/viewer/test-support/browser.js';
 import { exportStandaloneHtml, startViewerServer, type ViewerServer } from '../packages/viewer/server/index.js';
-import { createModel, EDM_QM9_SCHEDULE, edmEgnnConfig, featureCount, qm9Encoding, Rng, sampleMolecules, serializeModel, type EquimolModel } from '../packages/core/src/index.js';
+import { createModel, EDM_QM9_SCHEDULE, edmEgnnConfig, featureCount, qm9Encoding, Rng, sampleMolecules, serializeModel, type Model } from '../packages/core/src/index.js';
 import { useTestBackend } from '../packages/core/src/testing/fixtures.js';
 
 const FIXTURE_SDF = resolve(__dirname, '../data/fixtures/trajectory-small.sdf');
@@ -238,7 +238,7 @@ describe.skipIf(skip !== undefined)('viewer in Chromium', () => {
  * A tiny EGNN with random (untrained) weights in equimol's model format: enough to run the real
  * sampler end to end in the page. What it generates is noise-like, and the test claims nothing more.
  */
-function writeTinyModel(dir: string): EquimolModel {
+function writeTinyModel(dir: string): Model {
   const encoding = qm9Encoding(true);
   const model = createModel({
     name: 'tiny-untrained-test-model',
@@ -259,7 +259,7 @@ describe.skipIf(skip !== undefined)('in-browser generation in Chromium', () => {
   let server: ViewerServer;
   let browser: Awaited<ReturnType<typeof launchBrowser>>;
   let modelDir: string;
-  let model: EquimolModel;
+  let model: Model;
 
   beforeAll(async () => {
     modelDir = mkdtempSync(join(tmpdir(), 'equimol-model-'));
@@ -430,7 +430,7 @@ describe.skipIf(skip !== undefined)('in-browser generation in Chromium', () => {
   it('stops a running generation when a file is opened, and leaves the file as it is', async () => {
     const page = await generationPage();
     // A long chain: still sampling when the file arrives.
-    const result = generationError(page, { count: 2, steps: 2000, seed: 4, atomCount: 5, frames: 60 });
+    const result = generationError(page, { count: 2, steps: 8000, seed: 4, atomCount: 5, frames: 60 });
     await page.waitForFunction(() => (window.__equimol!.generationLog?.length ?? 0) > 0, null, { timeout: 60_000 });
     await page.evaluate(() => {
       const dt = new DataTransfer();

@@ -1,40 +1,24 @@
-import { writeFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { gzipSync } from 'node:zlib';
 import {
-  formatEdmNpz,
   type Molecule,
   MoleculeParseError,
-  type MoleculeFileFormat,
-  moleculeFileFormat,
-  moleculesToJson,
+  type MoleculeFormat,
+  moleculeFormatNamed,
+  moleculeFormatOf,
   newReadStats,
   readMoleculeFile,
-  writeSdfFile,
-  writeXyz,
-  writeSdf,
 } from '@equimol/core/node';
 import { type GlobalArgs, note } from './context.js';
 import { UsageError } from './errors.js';
 
-// Which core reader or writer a file name calls for. Formats are chosen by extension, as core's
-// readers do; a name ending in .gz means gzip on both sides (reading and writing), for every format.
+// Which core reader or writer a file name calls for: core's format table decides, by extension, for
+// the CLI as for Node and the viewer (an unknown name is core's UnknownFormatError, a usage error).
+// A name ending in .gz means gzip on both sides (reading and writing), for every format.
 
-/** Formats equimol writes molecules in (npz: EDM's processed-QM9 layout). */
-export type MoleculeOutputFormat = 'sdf' | 'xyz' | 'json' | 'npz';
-
-/** The format of an input file from its name, refusing names equimol cannot read (a usage error). */
-export function inputFormat(path: string): MoleculeFileFormat {
-  const format = moleculeFileFormat(path);
-  if (format === undefined) throw new UsageError(`${path}: unknown molecule file type (expected .sdf, .mol, .xyz, .npz or .json, optionally .gz)`);
-  return format;
-}
-
-/** The output format for a path (or `--format`), refusing formats equimol cannot write. */
-export function outputFormat(path: string | undefined, requested: string | undefined): MoleculeOutputFormat {
-  const format = requested ?? (path ? moleculeFileFormat(path) : undefined) ?? 'sdf';
-  if (format !== 'sdf' && format !== 'xyz' && format !== 'json' && format !== 'npz') throw new UsageError(`unknown output format "${format}" (sdf, xyz, json or npz)`);
-  if (format === 'npz' && path === undefined) throw new UsageError('npz is a binary format: write it to a file with -o FILE.npz');
+/** The output format for a path (or `--format`); SDF on standard output unless `--format` says otherwise. */
+export function outputFormat(path: string | undefined, requested: string | undefined): MoleculeFormat {
+  const format = requested !== undefined ? moleculeFormatNamed(requested) : path !== undefined ? moleculeFormatOf(path) : moleculeFormatNamed('sdf');
+  if (format.binary && path === undefined) throw new UsageError(`${format.name} is a binary format: write it to a file with -o FILE.${format.extensions[0]}`);
   return format;
 }
 
@@ -47,7 +31,7 @@ export type MoleculeCheck = (molecule: Molecule) => string | undefined;
  * record, or with `skipInvalid` are skipped and counted in one note per file.
  */
 export async function* readMoleculeFiles(paths: string[], args: GlobalArgs & { skipInvalid: boolean }, check?: MoleculeCheck): AsyncGenerator<Molecule> {
-  for (const path of paths) inputFormat(path);
+  for (const path of paths) moleculeFormatOf(path);
   for (const path of paths) {
     const stats = newReadStats();
     // Records the reader skipped, so that the molecules it returns can be numbered as records of the file.
@@ -73,19 +57,9 @@ export async function* readMoleculeFiles(paths: string[], args: GlobalArgs & { s
   }
 }
 
-/** Writes molecules to `path` in `format` (gzipped when the path ends in .gz); returns the count. */
-export async function writeMolecules(path: string, format: MoleculeOutputFormat, molecules: Iterable<Molecule> | AsyncIterable<Molecule>): Promise<number> {
-  if (format === 'sdf') return writeSdfFile(path, molecules);
-  const all: Molecule[] = [];
-  for await (const m of molecules) all.push(m);
-  const data = format === 'npz' ? formatEdmNpz(all) : format === 'xyz' ? writeXyz(all) : JSON.stringify(moleculesToJson(all)) + '\n';
-  await writeFile(path, /\.gz$/i.test(path) ? gzipSync(data) : data);
-  return all.length;
-}
-
-/** The text of molecules in `format`, for standard output. */
-export function moleculesText(format: Exclude<MoleculeOutputFormat, 'npz'>, molecules: Molecule[]): string {
-  if (format === 'sdf') return writeSdf(molecules);
-  if (format === 'xyz') return writeXyz(molecules);
-  return JSON.stringify(moleculesToJson(molecules)) + '\n';
+/** The text of molecules in a text format, for standard output. */
+export function moleculesText(format: MoleculeFormat, molecules: Molecule[]): string {
+  const text = format.write(molecules);
+  if (typeof text !== 'string') throw new UsageError(`${format.name} is a binary format: write it to a file`);
+  return text;
 }

@@ -8,6 +8,7 @@ import { infoCommand } from './commands/info.js';
 import { dataCommand } from './commands/data.js';
 import { trainCommand } from './commands/train.js';
 import { viewCommand } from './commands/view.js';
+import { modelCommand } from './commands/model.js';
 
 /** The equimol command line: every command, global options, help with examples. */
 export function buildProgram(argv: string[]): Argv<GlobalArgs> {
@@ -20,6 +21,7 @@ export function buildProgram(argv: string[]): Argv<GlobalArgs> {
     .command(evalCommand)
     .command(trainCommand)
     .command(dataCommand)
+    .command(modelCommand)
     .command(viewCommand)
     .command(infoCommand)
     .demandCommand(1, 'name a command (see equimol --help)')

@@ -11,7 +11,7 @@ import { EquimolError } from '@equimol/core/errors';
 
 /** Options of `startViewerServer`. */
 export interface ViewerServerOptions {
-  /** The trajectory or molecule file to show (SDF, MOL, equimol trajectory JSON). Optional: without it the page opens empty. */
+  /** The trajectory or molecule file to show (any format core reads: SDF, MOL, XYZ, npz, equimol JSON, optionally gzipped). Optional: without it the page opens empty. */
   file?: string;
   /** TCP port; 0 (the default) picks a free one. */
   port?: number;

@@ -4,17 +4,17 @@ import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreaded from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
-import { loadModelFromUrl, portableBackends, sampleMolecules, selectBackend, type EquimolModel } from '@equimol/core';
+import { loadModelFromUrl, portableBackends, sampleMolecules, selectBackend, type Model } from '@equimol/core';
 import type { WorkerRequest, WorkerResponse } from './generate.js';
 
 // Vite emits the binaries as assets and gives their URLs; tfjs would otherwise look next to its JS.
 setWasmPaths({ 'tfjs-backend-wasm.wasm': wasmPlain, 'tfjs-backend-wasm-simd.wasm': wasmSimd, 'tfjs-backend-wasm-threaded-simd.wasm': wasmThreaded });
 
-let model: Promise<{ model: EquimolModel; backend: string }> | undefined;
+let model: Promise<{ model: Model; backend: string }> | undefined;
 
 const post = (message: WorkerResponse) => (self as unknown as Worker).postMessage(message);
 
-async function load(url: string): Promise<{ model: EquimolModel; backend: string }> {
+async function load(url: string): Promise<{ model: Model; backend: string }> {
   const [loaded, backend] = await Promise.all([loadModelFromUrl(url), selectBackend(portableBackends, { preferred: 'wasm', notice: () => undefined })]);
   return { model: loaded, backend: backend.name };
 }

@@ -2,7 +2,7 @@
 // ViewerApp and calls its methods; holds no state of its own beyond what the elements show.
 import type { ViewerApp, ViewState } from './app.js';
 import { canRecordWebm, download, exportStem, finalFramesSdf, framePng, recordWebm } from './export.js';
-import { openLocalFile } from './open.js';
+import { FILE_PICKER_ACCEPT, openLocalFile } from './open.js';
 import type { PlayerState } from './player.js';
 import { frameReport, GRID_LIMIT } from './app.js';
 
@@ -149,6 +149,7 @@ export function bindUi(app: ViewerApp, openFile: (load: () => Promise<{ name: st
 
   // Opening files: picker and drag-and-drop anywhere on the page.
   const input = $<HTMLInputElement>('file-input');
+  input.accept = FILE_PICKER_ACCEPT;
   input.addEventListener('change', () => {
     const file = input.files?.[0];
     if (file) void openFile(() => openLocalFile(file));

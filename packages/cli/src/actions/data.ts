@@ -1,9 +1,9 @@
 import { readFile, writeFile } from 'node:fs/promises';
 import { basename } from 'node:path';
-import { buildDataset, checkBondsEncodable, type ConformerJob, kekuleBondEncoding, generateConformers, heavyAtomsOnly, isElementSymbol, type Molecule, moleculeFileFormat, parseSmilesFile } from '@equimol/core/node';
+import { buildDataset, checkBondsEncodable, type ConformerJob, kekuleBondEncoding, generateConformers, heavyAtomsOnly, isElementSymbol, type Molecule, findMoleculeFormat, moleculeFormatNamed, moleculeFormatOf, parseSmilesFile, writeMoleculeFile } from '@equimol/core/node';
 import { note } from '../context.js';
 import { UsageError } from '../errors.js';
-import { inputFormat, type MoleculeCheck, outputFormat, readMoleculeFiles, writeMolecules } from '../files.js';
+import { type MoleculeCheck, readMoleculeFiles } from '../files.js';
 import { bytes, duration } from '../format.js';
 import { integerOption, parseList } from '../options.js';
 import { prepareOutput, requireInputFile, writeOutputs } from '../output.js';
@@ -73,7 +73,7 @@ export async function runDataConformers(args: ConformersArgs): Promise<void> {
   requireInputFile(args.smiles, '--smiles');
   const workers = integerOption('workers', args.workers) ?? 1;
   const seed = integerOption('seed', args.seed, 0)!;
-  if (moleculeFileFormat(args.output) !== 'sdf') throw new UsageError(`-o ${args.output}: conformers are written as SDF (.sdf or .sdf.gz)`);
+  if (findMoleculeFormat(args.output)?.name !== 'sdf') throw new UsageError(`-o ${args.output}: conformers are written as SDF (.sdf or .sdf.gz)`);
   const entries = parseSmilesFile(await readFile(args.smiles, 'utf8'));
   const jobs: ConformerJob[] = entries.map(({ smiles, name }) => (name ? { smiles, name } : { smiles }));
   const lines = entries.map((e) => e.line);
@@ -105,7 +105,7 @@ export async function runDataConformers(args: ConformersArgs): Promise<void> {
     }
   }
   await writeOutputs([out], async () => {
-    await writeMolecules(out.tempPath, 'sdf', conformers());
+    await writeMoleculeFile(out.tempPath, conformers(), moleculeFormatNamed('sdf'));
   });
   progress.finish();
   const seconds = (performance.now() - started) / 1000;
@@ -116,13 +116,12 @@ export async function runDataConformers(args: ConformersArgs): Promise<void> {
 /** Runs `equimol data convert`. */
 export async function runDataConvert(args: ConvertArgs): Promise<void> {
   requireInputFile(args.input);
-  inputFormat(args.input);
-  if (moleculeFileFormat(args.output) === undefined) throw new UsageError(`${args.output}: unknown output type (expected .sdf, .xyz, .json or .npz, optionally .gz)`);
-  const format = outputFormat(args.output, undefined);
+  moleculeFormatOf(args.input);
+  const format = moleculeFormatOf(args.output);
   const out = await prepareOutput(args.output, args.force);
   let count = 0;
   await writeOutputs([out], async () => {
-    count = await writeMolecules(out.tempPath, format, readMoleculeFiles([args.input], args));
+    count = await writeMoleculeFile(out.tempPath, readMoleculeFiles([args.input], args), format);
   });
   note(args, `${count} molecules → ${out.path}`);
 }

@@ -1,6 +1,9 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import {
+  buildDataset,
   collectDistributions,
+  datasetNll,
+  loadModelDirectory,
   collectDrugDescriptors,
   DRUG_DESCRIPTOR_LABELS,
   DRUG_DESCRIPTORS,
@@ -18,7 +21,10 @@ import {
   referenceSetFromSmiles,
   type ScaffoldReport,
 } from '@equimol/core/node';
-import { note } from '../context.js';
+import { activateBackend, note } from '../context.js';
+import { DEFAULT_MODEL, resolveModelDirectory } from '../models.js';
+import { integerOption } from '../options.js';
+import { createProgress } from '../progress.js';
 import { readMoleculeFiles } from '../files.js';
 import { percent, table } from '../format.js';
 import { type HistogramSpec, writeHistogramPngs } from '../histogramPlots.js';
@@ -156,9 +162,67 @@ function scaffoldTable(file: string, r: ScaffoldReport): string {
   return `\n${file}: ${r.scaffoldAtoms} heavy atoms in ${r.pieces} piece(s)\n\n${table(rows)}\n`;
 }
 
+/** Options that belong to the metrics reports, not to --nll (and the other way round). */
+function checkNllOptions(args: EvalArgs): void {
+  const reportOnly: [string, boolean][] = [
+    ['--drug', args.drug],
+    ['--scaffold', args.scaffold !== undefined],
+    ['--reference', args.reference !== undefined],
+    ['--train-smiles', args.trainSmiles !== undefined],
+    ['--plots', args.plots !== undefined],
+  ];
+  const nllOnly: [string, boolean][] = [
+    ['--model', args.model !== undefined],
+    ['--limit', args.limit !== undefined],
+    ['--seed', args.seed !== undefined],
+  ];
+  if (args.nll) {
+    const clash = reportOnly.find(([, given]) => given);
+    if (clash) throw new UsageError(`${clash[0]} belongs to the metrics report, not to --nll: run eval once for each`);
+  } else {
+    const stray = nllOnly.find(([, given]) => given);
+    if (stray) throw new UsageError(`${stray[0]} needs --nll (the likelihood of the molecules under a model)`);
+  }
+}
+
+/** `equimol eval --nll`: the molecules' NLL under a model, EDM's test-set likelihood. */
+async function runNllEval(args: EvalArgs): Promise<void> {
+  const limit = integerOption('limit', args.limit);
+  const seed = integerOption('seed', args.seed, 0) ?? 0;
+  const modelDir = resolveModelDirectory(args.model ?? DEFAULT_MODEL);
+  await activateBackend(args);
+  const model = await loadModelDirectory(modelDir);
+  const molecules = (await readAll(args.file, args)).slice(0, limit);
+  if (molecules.length === 0) throw new Error(`${args.file} holds no molecules`);
+  const { elements, includeCharges } = model.meta.encoding;
+  // Seen as the model sees molecules: a heavy-atom model's data had its hydrogens removed.
+  const dataset = await buildDataset(molecules, { name: args.file, source: args.file, removeHydrogens: !elements.includes('H'), elements, includeCharges });
+  const progress = createProgress('likelihood', dataset.count, 'molecules', args.quiet);
+  progress.update(0);
+  const r = await datasetNll(model, dataset, { seed, onProgress: (done) => progress.update(done) });
+  progress.finish();
+  const step = model.meta.training?.step;
+  if (args.json) {
+    process.stdout.write(JSON.stringify({ file: args.file, model: modelDir, step: step ?? null, seed, molecules: r.molecules, nll: r.nll, standardError: r.standardError, terms: r.terms }, null, 2) + '\n');
+    return;
+  }
+  const rows = [
+    ['term', 'nats per molecule'],
+    ['−log p(x, h)', `${r.nll.toFixed(2)} ± ${r.standardError.toFixed(2)}`],
+    ['prior KL', r.terms.klPrior.toFixed(4)],
+    ['diffusion (T·L_t)', r.terms.diffusion.toFixed(2)],
+    ['L_0', r.terms.l0.toFixed(2)],
+    ['normalising constants', r.terms.constants.toFixed(2)],
+  ];
+  const of = `${model.meta.name}${step !== undefined ? `, step ${step}` : ''}`;
+  process.stdout.write(`${args.file}: ${r.molecules} molecules under ${of} (seed ${seed}; ± one standard error)\n\n${table(rows)}\n`);
+}
+
 /** `equimol eval`: EDM's metrics (and distribution distances) of a molecule file, as a table or JSON. */
 export async function runEval(args: EvalArgs): Promise<void> {
   requireInputFile(args.file, 'molecules to evaluate');
+  checkNllOptions(args);
+  if (args.nll) return runNllEval(args);
   if (args.trainSmiles !== undefined) requireInputFile(args.trainSmiles, '--train-smiles');
   if (args.reference !== undefined) requireInputFile(args.reference, '--reference');
   if (!args.drug && args.plots !== undefined) throw new UsageError('--plots needs --drug (histograms of the drug-likeness descriptors)');

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { describeAdapter, type EquimolModel, listGpuAdapters, loadModelDirectory, selectNodeBackend } from '@equimol/core/node';
+import { describeAdapter, type Model, listGpuAdapters, loadModelDirectory, selectNodeBackend } from '@equimol/core/node';
 import { checkBackendEnvironment } from '../context.js';
 import { integerOption } from '../options.js';
 import { duration } from '../format.js';
@@ -13,7 +13,7 @@ function field(label: string, value: unknown): string {
   return `  ${(label + ':').padEnd(22)} ${value}`;
 }
 
-function modelCard(model: EquimolModel, dir: string): string[] {
+function modelCard(model: Model, dir: string): string[] {
   const m = model.meta;
   const hist = m.atomCountHistogram;
   const sizes = hist.map((c, n) => (c > 0 && n > 0 ? n : -1)).filter((n) => n > 0);

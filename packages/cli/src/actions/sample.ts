@@ -1,5 +1,4 @@
 import { availableParallelism } from 'node:os';
-import { writeFile } from 'node:fs/promises';
 import {
   atomCountWeights,
   createSampler,
@@ -10,27 +9,21 @@ import {
   sampleMolecules,
   sampleMoleculesParallel,
   summarizeFinished,
-  type Trajectory,
-  trajectoryToJson,
-  trajectoryToSdfRecords,
+  trajectoryFormatOf,
   workerThreadsFor,
-  writeSdfFile,
+  writeMoleculeFile,
+  writeTrajectoryFile,
 } from '@equimol/core/node';
 import { activateBackend, note } from '../context.js';
 import { readHeldAtoms } from '../heldAtoms.js';
 import { UsageError } from '../errors.js';
-import { moleculesText, outputFormat, writeMolecules } from '../files.js';
+import { moleculesText, outputFormat } from '../files.js';
 import { duration, percent, rate } from '../format.js';
 import { DEFAULT_MODEL, resolveModelDirectory } from '../models.js';
 import { integerOption, numberOption, parseAtomRange, parseShard } from '../options.js';
 import { type OutputFile, prepareOutput, requireInputFile, writeOutputs } from '../output.js';
 import { createProgress } from '../progress.js';
 import type { SampleArgs } from '../commands/sample.js';
-
-async function writeTrajectory(path: string, trajectory: Trajectory): Promise<void> {
-  if (/\.json$/i.test(path)) await writeFile(path, JSON.stringify(trajectoryToJson(trajectory)) + '\n');
-  else await writeSdfFile(path, trajectoryToSdfRecords(trajectory));
-}
 
 /** `equimol sample`: molecules from a trained model, written with bonds, hydrogens and EDM's verdicts. */
 export async function runSample(args: SampleArgs): Promise<void> {
@@ -52,9 +45,7 @@ export async function runSample(args: SampleArgs): Promise<void> {
   const shard = parseShard(args.shard, total);
   const toStdout = args.output === undefined || args.output === '-';
   const format = outputFormat(toStdout ? undefined : args.output, args.format);
-  if (args.trajectory !== undefined && !/\.(sdf|json)$/i.test(args.trajectory)) {
-    throw new UsageError(`--trajectory ${args.trajectory}: write the trajectory as .sdf or .json`);
-  }
+  const trajectoryFormat = args.trajectory === undefined ? undefined : trajectoryFormatOf(args.trajectory);
   const modelDir = resolveModelDirectory(args.model ?? DEFAULT_MODEL);
 
   // Check the outputs before the long computation, so a refused overwrite costs nothing.
@@ -113,10 +104,10 @@ export async function runSample(args: SampleArgs): Promise<void> {
   const molecules = finished.filter((f) => !diverged.includes(f.molecule)).map((f) => f.molecule);
 
   await writeOutputs(outputs, async () => {
-    if (out) await writeMolecules(out.tempPath, format, molecules);
-    if (traj && result.trajectory) await writeTrajectory(traj.tempPath, result.trajectory);
+    if (out) await writeMoleculeFile(out.tempPath, molecules, format);
+    if (traj && result.trajectory) await writeTrajectoryFile(traj.tempPath, result.trajectory, trajectoryFormat);
   });
-  if (toStdout && format !== 'npz') process.stdout.write(moleculesText(format, molecules));
+  if (toStdout) process.stdout.write(moleculesText(format, molecules));
   const seconds = (performance.now() - started) / 1000;
   const s = summarizeFinished(finished);
   const where = [out ? `→ ${out.path}` : '', traj ? `trajectory → ${traj.path}` : ''].filter(Boolean).join(', ');

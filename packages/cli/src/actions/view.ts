@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { handleInterrupts } from '@equimol/core/node';
+import { handleInterrupts, moleculeFormatOf } from '@equimol/core/node';
 import { exportStandaloneHtml, startViewerServer } from '@equimol/viewer/server';
 import { note } from '../context.js';
 import { UsageError } from '../errors.js';
@@ -21,7 +21,7 @@ function openInBrowser(url: string): void {
 export async function runView(args: ViewArgs): Promise<void> {
   if (args.file !== undefined) {
     requireInputFile(args.file, 'file to view');
-    if (!/\.(sdf|sd|mol|xyz|json)$/i.test(args.file)) throw new UsageError(`${args.file}: the viewer opens .sdf, .mol, .xyz and trajectory .json files`);
+    moleculeFormatOf(args.file); // the viewer opens every format core reads
   }
   if (args.export !== undefined) {
     if (args.file === undefined) throw new UsageError('--export needs the file to embed: equimol view FILE --export page.html');

@@ -18,7 +18,7 @@ function builder(y: Argv<GlobalArgs>) {
     .option('atoms-range', { type: 'string', describe: "Atom counts A-B, drawn from the model's histogram within the range" })
     .option('batch-size', { type: 'number', default: 64, describe: "Most molecules per network evaluation; fewer where one evaluation would not fit the backend's memory (automatic micro-batches; molecules do not change)" })
     .option('workers', workersOption('one per core with tfjs-wasm/cpu, 1 with native TensorFlow, which threads itself'))
-    .option('format', { choices: ['sdf', 'xyz', 'json', 'npz'], describe: "Output format (default: from the file name, else sdf; npz: EDM's layout, to a file)" })
+    .option('format', { choices: ['sdf', 'xyz', 'json', 'npz'], describe: "Output format (default: from the file name; sdf on standard output; npz: EDM's layout, to a file)" })
     .option('hydrogens', { type: 'boolean', default: true, describe: 'Add hydrogens with 3D coordinates to heavy-atom molecules (--no-hydrogens to keep heavy atoms only)' })
     .option('trajectory', { type: 'string', describe: 'Also write the denoising chains (.sdf or .json) for `equimol view`' })
     .option('frames', { type: 'number', describe: 'Frames per molecule in --trajectory (default 100)' })

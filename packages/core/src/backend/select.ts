@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { installWasmEdgeKernels } from './wasmEdgeKernels.js';
-import { installWasmKernelOverrides } from './wasmKernels.js';
+import { installWasmSharedIdentity } from './wasmSharedIdentity.js';
 import type { GpuAdapterSummary } from './gpuAdapter.js';
 import { browserWebgpuBackend } from './webgpu.js';
 
@@ -66,7 +66,7 @@ export const portableBackends: BackendCandidate[] = [
     tfName: 'wasm',
     load: async () => {
       await import('@tensorflow/tfjs-backend-wasm');
-      installWasmKernelOverrides();
+      installWasmSharedIdentity();
       installWasmEdgeKernels();
     },
   },

@@ -52,11 +52,11 @@ describe('variational bound', () => {
     for (const v of featureLogLikelihood(batch, wrong, g0, encoding)) expect(v).toBeLessThan(-10);
   });
 
-  it('NLL estimate: finite, terms add up, and an untrained network scores far worse than the data entropy bound', () => {
+  it('NLL estimate: finite, terms add up, and an untrained network scores far worse than the data entropy bound', async () => {
     const dynamics = new EgnnDynamics(tinyEgnnConfig(6));
     const tensorsBefore = tf.memory().numTensors;
     const params = dynamics.layout.toTensors(dynamics.layout.initialise(new Rng(2)));
-    const terms = estimateNll(dynamics, params, schedule, encoding, batch, new Rng(3));
+    const terms = await estimateNll(dynamics, params, schedule, encoding, batch, new Rng(3));
     disposeParameters(params);
     expect(tf.memory().numTensors).toBe(tensorsBefore); // nothing leaked
     for (let b = 0; b < batch.size; b++) {
@@ -87,7 +87,7 @@ describe('variational bound', () => {
     expect(inputs.zx[0]).toBeCloseTo(a0 * batch.positions[0]!, 6);
   });
 
-  it('training inputs carry log SNR = −γ_t, and a model grown with logSnrInput has the same noise errors', () => {
+  it('training inputs carry log SNR = −γ_t, and a model grown with logSnrInput has the same noise errors', async () => {
     const rng = new Rng(4);
     const noise = {
       steps: Int32Array.from([3, 40, 500, 990]),
@@ -99,15 +99,15 @@ describe('variational bound', () => {
     const plain = new EgnnDynamics(tinyEgnnConfig(6, { layers: 2 }));
     const withSnr = new EgnnDynamics({ ...plain.config, logSnrInput: true });
     const flat = plain.layout.initialise(new Rng(5));
-    const errors = (dynamics: EgnnDynamics, params: Float32Array): number[] => {
+    const errors = async (dynamics: EgnnDynamics, params: Float32Array): Promise<number[]> => {
       const tensors = dynamics.layout.toTensors(params);
       try {
-        const e = noiseErrors(dynamics, tensors, batch, inputs, noise);
+        const e = await noiseErrors(dynamics, tensors, batch, inputs, noise);
         return [...e.x, ...e.h];
       } finally {
         disposeParameters(tensors);
       }
     };
-    expect(errors(withSnr, resizeParameters(plain.layout, withSnr.layout, flat))).toEqual(errors(plain, flat));
+    expect(await errors(withSnr, resizeParameters(plain.layout, withSnr.layout, flat))).toEqual(await errors(plain, flat));
   });
 });

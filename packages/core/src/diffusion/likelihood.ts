@@ -157,25 +157,25 @@ export function priorKl(batch: MoleculeBatch, schedule: NoiseSchedule, featureWi
  * Unbiased one-sample estimate of −log p(x, h) per molecule (EDM's evaluation estimator: one random
  * t ∈ {1…T} for the diffusion terms plus an exact t = 0 pass for L_0). Two network evaluations.
  */
-export function estimateNll(
+export async function estimateNll(
   dynamics: EgnnDynamics,
   params: ParameterTensors,
   schedule: NoiseSchedule,
   encoding: AtomEncoding,
   batch: MoleculeBatch,
   rng: Rng,
-): NllTerms {
+): Promise<NllTerms> {
   refuseBondModels(dynamics.config.bondClasses);
   const F = dynamics.config.nodeFeatures;
   const T = schedule.timesteps;
   const B = batch.size;
   const N = batch.maxAtoms;
   const noise = drawTrainingNoise(rng, B, N, F, batch.nodeMask, T, 1);
-  const errT = noiseErrors(dynamics, params, batch, noisyInputs(batch, noise, schedule, F), noise);
+  const errT = await noiseErrors(dynamics, params, batch, noisyInputs(batch, noise, schedule, F), noise);
   const noise0 = drawTrainingNoise(rng, B, N, F, batch.nodeMask, T, 0);
   const zeroSteps = new Int32Array(B);
   const inputs0 = noisyInputs(batch, noise0, schedule, F, zeroSteps);
-  const err0 = noiseErrors(dynamics, params, batch, inputs0, noise0);
+  const err0 = await noiseErrors(dynamics, params, batch, inputs0, noise0);
   const gamma0 = schedule.gammaAtStep(0);
   const logPh = featureLogLikelihood(batch, inputs0.zh, gamma0, encoding);
   const kl = priorKl(batch, schedule, F);

@@ -130,16 +130,23 @@ export function weightedNoiseError(
   return tf.add(atoms, tf.sum(tf.mul(err.e, tf.tensor1d(weights.e)))) as tf.Scalar;
 }
 
-/** Per-molecule squared noise errors read back to JavaScript (no gradient), for likelihood estimates. */
-export function noiseErrors(
+/**
+ * Per-molecule squared noise errors read back to JavaScript (no gradient), for likelihood estimates.
+ * Read asynchronously, so that backends without synchronous readback (WebGPU) can run it too.
+ */
+export async function noiseErrors(
   dynamics: EgnnDynamics,
   params: ParameterTensors,
   batch: MoleculeBatch,
   inputs: NoisyInputs,
   noise: { epsX: Float32Array; epsH: Float32Array },
-): { x: Float32Array; h: Float32Array } {
-  return tf.tidy(() => {
-    const err = noiseErrorTensors(dynamics, params, batch, inputs, noise);
-    return { x: err.x.dataSync() as Float32Array, h: err.h.dataSync() as Float32Array };
-  });
+): Promise<{ x: Float32Array; h: Float32Array }> {
+  const err = tf.tidy(() => noiseErrorTensors(dynamics, params, batch, inputs, noise));
+  try {
+    const [x, h] = await Promise.all([err.x.data(), err.h.data()]);
+    return { x: x as Float32Array, h: h as Float32Array };
+  } finally {
+    err.x.dispose();
+    err.h.dispose();
+  }
 }

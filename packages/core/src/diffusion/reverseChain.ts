@@ -81,7 +81,7 @@ export type NoisePredictor = (
 ) => { epsX: Float32Array; epsH: Float32Array; epsE?: Float32Array };
 
 /** What the chain needs to know: the schedule, and the atom encoding that gives the features' width and meaning. */
-export interface ChainModel {
+export interface DiffusionProcess {
   schedule: NoiseSchedule;
   encoding: AtomEncoding;
 }
@@ -125,7 +125,7 @@ export function networkPredictor(
  * from rngs[b] only, so a molecule's result does not depend on which others share its batch.
  */
 export function sampleChain(
-  model: ChainModel,
+  model: DiffusionProcess,
   predictNoise: NoisePredictor,
   atomCounts: number[],
   rngs: Rng[],

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Rng } from '../random/rng.js';
 import { maxAbsDiff } from '../testing/fixtures.js';
-import { type ChainModel, type NoisePredictor, sampleChain } from './reverseChain.js';
+import { type DiffusionProcess, type NoisePredictor, sampleChain } from './reverseChain.js';
 import { Ancestral, createSampler, Ddim, type Sampler, SamplerOptionError, timestepSequence } from './samplers.js';
 import { EDM_QM9_SCHEDULE, NoiseSchedule } from './schedule.js';
 
@@ -17,7 +17,7 @@ types.forEach((t, a) => {
   hStar[a * F + t] = 0.25;
   hStar[a * F + V] = [6, 7, 8, 9][t]! / 10;
 });
-const model: ChainModel = { schedule, encoding: { elements: ['C', 'N', 'O', 'F'], includeCharges: true, normalization: [1, 4, 10] } };
+const model: DiffusionProcess = { schedule, encoding: { elements: ['C', 'N', 'O', 'F'], includeCharges: true, normalization: [1, 4, 10] } };
 const oracle: NoisePredictor = (zx, zh, step) => {
   const g = schedule.gammaAtStep(step);
   const a = NoiseSchedule.alpha(g);

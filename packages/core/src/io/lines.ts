@@ -37,3 +37,8 @@ export async function* linesOf(
   if (pending.endsWith('\r')) pending = pending.slice(0, -1);
   if (pending !== '') yield pending;
 }
+
+/** The text of UTF-8 bytes (a whole file read into memory). */
+export function decodeText(bytes: Uint8Array): string {
+  return new TextDecoder('utf-8').decode(bytes);
+}

@@ -1,5 +1,8 @@
 import type { Bond, Molecule } from '../chem/molecule.js';
 import { MoleculeParseError, type ReadOptions, RecordTally } from './errors.js';
+import { registerFormat } from './formatRegistry.js';
+import { decodeText } from './lines.js';
+import { moleculesAsTrajectory, trajectoryFromJson, trajectoryToJson } from './trajectory.js';
 
 // A JSON form of molecule lists for programs that would rather not parse SDF (e.g. `equimol sample
 // --format json`): plain arrays, flat coordinates as in `Molecule`, versioned like the trajectory JSON.
@@ -104,3 +107,25 @@ function moleculeFromJson(m: unknown, fail: (reason: string) => never): Molecule
   }
   return mol;
 }
+
+registerFormat({
+  name: 'json',
+  extensions: ['json'],
+  description: 'equimol JSON: a molecule list (moleculesToJson) or a denoising trajectory (trajectoryToJson)',
+  binary: false,
+  holds: { bonds: true, formalCharges: true, properties: true, trajectories: true },
+  read: (bytes, options) => moleculesFromJson(decodeText(bytes), options),
+  write: (molecules) => JSON.stringify(moleculesToJson(molecules)) + '\n',
+  // A .json file is either kind; its "format" field says which.
+  readTrajectory(bytes, source) {
+    const text = decodeText(bytes);
+    let data: unknown;
+    try {
+      data = JSON.parse(text);
+    } catch {
+      return trajectoryFromJson(text, source); // names the file and the JSON error
+    }
+    return isObject(data) && data.format === 'equimol-molecules' ? moleculesAsTrajectory(moleculesFromJson(data, source)) : trajectoryFromJson(data, source);
+  },
+  writeTrajectory: (trajectory) => [JSON.stringify(trajectoryToJson(trajectory)) + '\n'],
+});

@@ -3,6 +3,7 @@ import type { Molecule } from '../chem/molecule.js';
 import { atomicNumber, elementSymbol } from '../chem/elements.js';
 import { MoleculeParseError, RecordTally, type ReadOptions } from './errors.js';
 import { EquimolError } from '../errors.js';
+import { registerFormat } from './formatRegistry.js';
 
 // NumPy's .npy format (numpy.lib.format, versions 1–3): magic `\x93NUMPY`, version, a little-endian
 // header length (2 bytes in v1, 4 in v2/3), a Python-literal header dict, then the raw array data.
@@ -197,3 +198,13 @@ export function formatEdmNpz(molecules: readonly Molecule[]): Uint8Array {
   }
   return zipSync(files, { level: 6 });
 }
+
+registerFormat({
+  name: 'npz',
+  extensions: ['npz'],
+  description: "EDM's processed-QM9 arrays (num_atoms, charges, positions, numeric properties)",
+  binary: true,
+  holds: { bonds: false, formalCharges: false, properties: true, trajectories: false },
+  read: moleculesFromEdmNpz,
+  write: formatEdmNpz,
+});

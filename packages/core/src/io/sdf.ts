@@ -1,7 +1,9 @@
 import type { Bond, Molecule } from '../chem/molecule.js';
 import { normalizeElementSymbol } from '../chem/elements.js';
 import { MoleculeParseError, RecordTally, type ReadOptions } from './errors.js';
-import { splitLines, type LineSource } from './lines.js';
+import { decodeText, splitLines, type LineSource } from './lines.js';
+import { registerFormat } from './formatRegistry.js';
+import { trajectoryFromSdfRecords, trajectoryToSdfRecords } from './trajectory.js';
 import { EquimolError } from '../errors.js';
 
 // MDL CTfile formats (BIOVIA "CTFile Formats" 2020): a V2000 connection table is fixed-column; V3000
@@ -404,3 +406,19 @@ export function writeSdf(molecules: Iterable<Molecule>, options: SdfWriteOptions
   for (const mol of molecules) text += formatSdfRecord(mol, options);
   return text;
 }
+
+registerFormat({
+  name: 'sdf',
+  extensions: ['sdf', 'sd', 'mol'],
+  description: 'MDL SD file or molfile (V2000/V3000), with bonds, charges and data items',
+  binary: false,
+  holds: { bonds: true, formalCharges: true, properties: true, trajectories: true },
+  read: (bytes, options) => parseSdf(decodeText(bytes), options),
+  readStream: readSdfRecords,
+  write: (molecules) => writeSdf(molecules),
+  writeRecord: (molecule) => formatSdfRecord(molecule),
+  readTrajectory: (bytes, source) => trajectoryFromSdfRecords(parseSdf(decodeText(bytes), { source }), source),
+  *writeTrajectory(trajectory) {
+    for (const record of trajectoryToSdfRecords(trajectory)) yield formatSdfRecord(record);
+  },
+});

@@ -193,6 +193,17 @@ function integerField(mol: Molecule, name: string, source: string, record: numbe
   return value;
 }
 
+/** Plain molecules as a trajectory of one frame each (how the viewer shows a molecule file). */
+export function moleculesAsTrajectory(molecules: readonly Molecule[]): Trajectory {
+  return {
+    molecules: molecules.map((m, i) => {
+      const out: TrajectoryMolecule = { index: i, frames: [{ elements: m.elements, positions: m.positions }] };
+      if (m.title !== undefined && m.title !== '') out.title = m.title;
+      return out;
+    }),
+  };
+}
+
 /**
  * Groups the records of a trajectory SDF (as `equimol sample --trajectory` writes it: one record per
  * frame with data fields `molecule`, `frame`, `step`, `t`, `snr`, `gamma`) into a `Trajectory`,
@@ -203,15 +214,7 @@ function integerField(mol: Molecule, name: string, source: string, record: numbe
 export function trajectoryFromSdfRecords(molecules: Molecule[], source = '<sdf>'): Trajectory {
   const tagged = molecules.map((m) => m.properties?.molecule !== undefined || m.properties?.frame !== undefined);
   const anyTagged = tagged.some(Boolean);
-  if (!anyTagged) {
-    return {
-      molecules: molecules.map((m, i) => {
-        const out: TrajectoryMolecule = { index: i, frames: [{ elements: m.elements, positions: m.positions }] };
-        if (m.title !== undefined && m.title !== '') out.title = m.title;
-        return out;
-      }),
-    };
-  }
+  if (!anyTagged) return moleculesAsTrajectory(molecules);
   const byIndex = new Map<number, { title?: string; frames: { order: number; record: number; frame: TrajectoryFrame }[] }>();
   molecules.forEach((mol, i) => {
     const record = i + 1;

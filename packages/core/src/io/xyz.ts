@@ -1,7 +1,8 @@
 import type { Molecule } from '../chem/molecule.js';
 import { elementSymbol, normalizeElementSymbol } from '../chem/elements.js';
 import { MoleculeParseError, RecordTally, type ReadOptions } from './errors.js';
-import { splitLines, type LineSource } from './lines.js';
+import { decodeText, splitLines, type LineSource } from './lines.js';
+import { registerFormat } from './formatRegistry.js';
 import { MoleculeWriteError } from './sdf.js';
 
 // XYZ: per frame an atom count, a comment line, then `element x y z [more columns]`. QM9's original
@@ -245,3 +246,15 @@ export function writeXyz(molecules: Iterable<Molecule>): string {
   }
   return text;
 }
+
+registerFormat({
+  name: 'xyz',
+  extensions: ['xyz'],
+  description: "XYZ frames, one molecule each (QM9's original files with their properties too); no bonds",
+  binary: false,
+  holds: { bonds: false, formalCharges: false, properties: false, trajectories: false },
+  read: (bytes, options) => parseXyz(decodeText(bytes), options),
+  readStream: readXyzFrames,
+  write: (molecules) => writeXyz(molecules),
+  writeRecord: (molecule) => writeXyz([molecule]),
+});

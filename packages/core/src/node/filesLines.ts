@@ -2,16 +2,13 @@ import { createReadStream } from 'node:fs';
 import { createGunzip } from 'node:zlib';
 import { createInterface } from 'node:readline';
 import type { Readable } from 'node:stream';
+import { isGzipName } from '../io/formatRegistry.js';
 
-/** Whether a path names a gzip-compressed file (by extension). */
-export function isGzipPath(path: string): boolean {
-  return path.endsWith('.gz');
-}
 
 /** Byte stream of a file on disk, transparently gunzipped when the name ends in `.gz`. */
 export function openFileStream(path: string): Readable {
   const raw = createReadStream(path);
-  if (!isGzipPath(path)) return raw;
+  if (!isGzipName(path)) return raw;
   const gunzip = createGunzip();
   raw.on('error', (e) => gunzip.destroy(e));
   return raw.pipe(gunzip);

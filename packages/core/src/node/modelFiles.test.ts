@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSy
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { createModel, type EquimolModel } from '../checkpoint/modelBundle.js';
+import { createModel, type Model } from '../modelFormat/modelFormat.js';
 import { qm9Encoding } from '../data/atomEncoding.js';
 import { EDM_QM9_SCHEDULE } from '../diffusion/schedule.js';
 import { Rng } from '../random/rng.js';
@@ -25,7 +25,7 @@ vi.mock('node:fs/promises', async (importOriginal) => {
 const work = mkdtempSync(join(tmpdir(), 'equimol-model-'));
 afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-function tinyModel(name: string, seed: number): EquimolModel {
+function tinyModel(name: string, seed: number): Model {
   const base = createModel({ name, egnn: tinyEgnnConfig(6), schedule: EDM_QM9_SCHEDULE, encoding: qm9Encoding(true), atomCountHistogram: [0, 1] });
   return { ...base, params: base.dynamics.layout.initialise(new Rng(seed)) };
 }

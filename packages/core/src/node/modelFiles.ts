@@ -1,6 +1,6 @@
 import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { deserializeModel, type EquimolModel, serializeModel, weightsFileName } from '../checkpoint/modelBundle.js';
+import { deserializeModel, type Model, serializeModel, weightsFileName } from '../modelFormat/modelFormat.js';
 import { parseJsonText } from '../io/errors.js';
 import { stageFile } from './filesAtomic.js';
 
@@ -15,7 +15,7 @@ function previousCopy(dir: string): string {
  * Reads a model directory (model.json + weights.bin). If the directory is missing but a save was
  * killed between its two renames, the complete previous copy it left is read instead.
  */
-export async function loadModelDirectory(dir: string): Promise<EquimolModel> {
+export async function loadModelDirectory(dir: string): Promise<Model> {
   // Read-only fallback: renaming it back here could race with a training run that is saving.
   const source = !(await exists(dir)) && (await exists(join(previousCopy(dir), 'model.json'))) ? previousCopy(dir) : dir;
   let jsonText: string;
@@ -40,7 +40,7 @@ export async function loadModelDirectory(dir: string): Promise<EquimolModel> {
  * place, then the old one removed. On failure the old one is put back and the temporary removed.
  * Temporaries that a killed save left next to `dir` are swept first (by `stageFile`).
  */
-export async function saveModelDirectory(model: EquimolModel, dir: string): Promise<void> {
+export async function saveModelDirectory(model: Model, dir: string): Promise<void> {
   const { json, weights } = serializeModel(model);
   const old = previousCopy(dir);
   const staged = await stageFile(dir);

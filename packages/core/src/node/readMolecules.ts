@@ -7,7 +7,8 @@ import { moleculesFromJson } from '../io/moleculeJson.js';
 import { moleculesFromEdmNpz } from '../io/npz.js';
 import { readSdfRecords } from '../io/sdf.js';
 import { readXyzFrames } from '../io/xyz.js';
-import { fileLines, isGzipPath } from './filesLines.js';
+import { fileLines } from './filesLines.js';
+import { isGzipName, moleculeFormatOf } from '../io/formats.js';
 import { EquimolError } from '../errors.js';
 
 function withSource(path: string, options: ReadOptions): ReadOptions {
@@ -30,7 +31,7 @@ export class CompressedFileError extends EquimolError {
 /** zlib's errors ("incorrect header check") name no file: say which one, and what it means. */
 function namingGzipErrors(path: string, err: unknown): unknown {
   const code = (err as NodeJS.ErrnoException | undefined)?.code;
-  if (!isGzipPath(path) || typeof code !== 'string' || !code.startsWith('Z_')) return err;
+  if (!isGzipName(path) || typeof code !== 'string' || !code.startsWith('Z_')) return err;
   const message = (err as Error).message;
   return code === 'Z_BUF_ERROR'
     ? new CompressedFileError(path, `the gzip data ends early (${message}): the file is truncated`)
@@ -48,7 +49,7 @@ async function* withGzipErrors(path: string, molecules: AsyncIterable<Molecule>)
 /** The bytes of a file, gunzipped when its name ends in `.gz`. */
 async function fileBytes(path: string): Promise<Uint8Array> {
   const bytes = new Uint8Array(await readFile(path));
-  if (!isGzipPath(path)) return bytes;
+  if (!isGzipName(path)) return bytes;
   try {
     return new Uint8Array(gunzipSync(bytes));
   } catch (err) {
@@ -76,28 +77,15 @@ export async function readMoleculeJsonFile(path: string, options: ReadOptions = 
   return moleculesFromJson(new TextDecoder().decode(await fileBytes(path)), withSource(path, options));
 }
 
-/** Molecule file formats equimol reads, by file name (json: equimol's molecule lists). */
-export type MoleculeFileFormat = 'sdf' | 'xyz' | 'npz' | 'json';
-
-/** The format of a molecule file from its name (`.sdf`, `.mol`, `.sd`, `.xyz`, `.npz`, `.json`, each optionally `.gz`). */
-export function moleculeFileFormat(path: string): MoleculeFileFormat | undefined {
-  const name = path.toLowerCase().replace(/\.gz$/, '');
-  if (/\.(sdf|sd|mol)$/.test(name)) return 'sdf';
-  if (name.endsWith('.xyz')) return 'xyz';
-  if (name.endsWith('.npz')) return 'npz';
-  if (name.endsWith('.json')) return 'json';
-  return undefined;
-}
-
 /**
- * Streams the molecules of any supported file, chosen by its extension (see `moleculeFileFormat`).
- * Every format honours `skipInvalid` and `stats`; errors name the file (and record, where there is one).
+ * Streams the molecules of any supported file, its format chosen by name in core's format table
+ * (`moleculeFormatOf`; an unknown name is an `UnknownFormatError`). Text formats stream record by
+ * record; the others are read whole. Every format honours `skipInvalid` and `stats`; errors name the
+ * file (and record, where there is one).
  */
 export async function* readMoleculeFile(path: string, options: ReadOptions = {}): AsyncGenerator<Molecule> {
-  const format = moleculeFileFormat(path);
-  if (format === 'sdf') yield* readSdfFile(path, options);
-  else if (format === 'xyz') yield* readXyzFile(path, options);
-  else if (format === 'npz') yield* await readEdmNpzFile(path, options);
-  else if (format === 'json') yield* await readMoleculeJsonFile(path, options);
-  else throw new Error(`${path}: unknown molecule file type (expected .sdf, .mol, .xyz, .npz or .json, optionally .gz)`);
+  const format = moleculeFormatOf(path);
+  const opts = withSource(path, options);
+  if (format.readStream) yield* withGzipErrors(path, format.readStream(fileLines(path), opts));
+  else yield* format.read(await fileBytes(path), opts);
 }

@@ -3,7 +3,7 @@
 // {id, kind: 'sample', options, forwardFrames}; replies {id, result} or {id, error}, and
 // {id, update: SamplingUpdate} while working.
 import { parentPort } from 'node:worker_threads';
-import type { EquimolModel } from '../checkpoint/modelBundle.js';
+import type { Model } from '../modelFormat/modelFormat.js';
 import type { TrajectoryFrame } from '../io/trajectory.js';
 import { type SampleOptions, sampleMolecules } from '../pipeline/sampleMolecules.js';
 import { selectNodeBackend } from './backends.js';
@@ -16,7 +16,7 @@ type Message =
   | { id: number; kind: 'init'; modelDir: string; backend?: string }
   | { id: number; kind: 'sample'; options: SampleOptions; forwardFrames: boolean };
 
-let model: EquimolModel | null = null;
+let model: Model | null = null;
 
 parentPort!.on('message', async (message: Message) => {
   const id = message.id;

@@ -11,7 +11,7 @@ import { EgnnDynamics } from '../model/dynamics.js';
 import { resizeParameters } from '../model/parameters.js';
 import { Rng } from '../random/rng.js';
 import { loadModelDirectory } from './modelFiles.js';
-import { createModel } from '../checkpoint/modelBundle.js';
+import { createModel } from '../modelFormat/modelFormat.js';
 import { evaluateMolecules } from '../metrics/evaluate.js';
 import { sampleMolecules } from '../pipeline/sampleMolecules.js';
 import { featureCount } from '../data/atomEncoding.js';
@@ -23,7 +23,8 @@ import { type EgnnConfig, edmEgnnConfig } from '../model/config.js';
 import { LocalGradientEngine, type GradientEngine, type MemoryRetry } from '../train/gradientEngine.js';
 import { BondModelMismatchError, initialTrainerState, Trainer, type TrainerHooks, type TrainingLogRecord } from '../train/trainer.js';
 import { defaultTrainingConfig, scheduleEntryFromAssignments, type TrainingConfig } from '../train/trainingConfig.js';
-import { type TrainerState, trainerStateFromBytes, trainerStateToBytes } from '../train/trainerState.js';
+import { type TrainerState, trainerStateToBytes } from '../train/trainerState.js';
+import { readTrainerStateFile } from './checkpointFiles.js';
 import { writeFileAtomic } from './filesAtomic.js';
 import { handleInterrupts, type InterruptHandler, type InterruptSignal } from './interrupts.js';
 import { saveModelDirectory } from './modelFiles.js';
@@ -81,18 +82,22 @@ export interface RunConfigFile {
 
 /** The provenance of a run, kept by the trainer in run.json. */
 export interface RunRecord {
-  equimolVersion?: string;
-  /** The git commit of the code, with "-dirty" when the work tree had changes; null outside git. */
-  gitCommit: string | null;
   /** SHA-256 of the dataset file. */
   datasetSha256: string;
-  /** One entry per start or resume, in order. */
+  /** One entry per start or resume, in order, each with the code that ran it. */
   sessions: RunSession[];
 }
 
-/** One stretch of a run: from its start or resume to its stop. */
+/**
+ * One stretch of a run: from its start or resume to its stop. A resume may run other code than the
+ * start did, so each session names its own version and commit (sessions of records written before
+ * that may lack them).
+ */
 export interface RunSession {
   command?: string;
+  equimolVersion?: string;
+  /** The git commit of equimol's code, with "-dirty" when its work tree had changes; null outside git. */
+  gitCommit?: string | null;
   startedAt: string;
   fromStep: number;
   toStep: number;
@@ -160,7 +165,7 @@ export async function runTraining(options: TrainingRunOptions): Promise<TrainerS
     run = parseJsonText<RunConfig>(await readFile(runJsonPath, 'utf8'), runJsonPath, 'the run configuration');
     const latest = await latestCheckpoint(outDir);
     if (latest) {
-      resumeState = trainerStateFromBytes(new Uint8Array(await readFile(latest)), latest).state;
+      resumeState = (await readTrainerStateFile(latest)).state;
       print(`resuming ${run.name} at step ${resumeState.step} (epoch ${resumeState.epoch})`);
     } else {
       print(`no checkpoint in ${outDir}; starting ${run.name} from scratch`);
@@ -214,6 +219,8 @@ export async function runTraining(options: TrainingRunOptions): Promise<TrainerS
   }
   const session: RunSession = {
     ...(options.command ? { command: options.command } : {}),
+    ...(options.version ? { equimolVersion: options.version } : {}),
+    gitCommit: gitCommit(),
     startedAt: new Date().toISOString(),
     fromStep: resumeState?.step ?? 0,
     toStep: resumeState?.step ?? 0,
@@ -222,12 +229,7 @@ export async function runTraining(options: TrainingRunOptions): Promise<TrainerS
     workers,
     microBatches,
   };
-  run.record = {
-    ...(options.version ? { equimolVersion: options.version } : {}),
-    gitCommit: gitCommit(),
-    datasetSha256,
-    sessions: [...(run.record?.sessions ?? []), session],
-  };
+  run.record = { datasetSha256, sessions: [...(run.record ? sessionsWithProvenance(run.record) : []), session] };
   const sessionStart = Date.now();
   const writeRunJson = async (step: number): Promise<void> => {
     session.toStep = step;
@@ -396,7 +398,7 @@ async function warmStart(run: RunConfig, dataset: MoleculeDataset, print: (line:
   if ('fromRun' in init) {
     const path = join(init.fromRun, CHECKPOINTS, 'latest.eqt');
     const sourceRun = parseJsonText<RunConfig>(await readFile(join(init.fromRun, 'run.json'), 'utf8'), join(init.fromRun, 'run.json'), 'the run configuration');
-    const { state } = trainerStateFromBytes(new Uint8Array(await readFile(path)), path);
+    const { state } = await readTrainerStateFile(path);
     const from = new EgnnDynamics(sourceRun.egnn).layout;
     const grow = (flat: Float32Array): Float32Array => resizeParameters(from, layout, flat);
     print(`continuing ${sourceRun.name} from step ${state.step} (${path})${from.size !== layout.size ? `, network ${from.size} → ${layout.size} parameters` : ''}`);
@@ -407,6 +409,21 @@ async function warmStart(run: RunConfig, dataset: MoleculeDataset, print: (line:
   const params = transferParameters({ egnn: source.meta.egnn, encoding: source.meta.encoding }, source.params, { egnn: run.egnn, encoding: dataset.encoding }, fresh);
   print(`warm start from ${init.fromModel} (${source.meta.name}, step ${source.meta.training?.step ?? '?'})`);
   return initialTrainerState(layout, run.training, params);
+}
+
+/**
+ * A record's sessions, each with the code that ran it. Records written before sessions carried their
+ * own kept one version and commit at the top, rewritten at every resume: the last session's, so the
+ * pair moves there (earlier sessions' code is unknown and stays unstated).
+ */
+function sessionsWithProvenance(record: RunRecord & { equimolVersion?: string; gitCommit?: string | null }): RunSession[] {
+  const { equimolVersion, gitCommit: commit, sessions } = record;
+  const last = sessions[sessions.length - 1];
+  if (!last || (equimolVersion === undefined && commit === undefined)) return sessions;
+  const moved: RunSession = { ...last };
+  if (moved.equimolVersion === undefined && equimolVersion !== undefined) moved.equimolVersion = equimolVersion;
+  if (moved.gitCommit === undefined && commit !== undefined) moved.gitCommit = commit;
+  return [...sessions.slice(0, -1), moved];
 }
 
 /**

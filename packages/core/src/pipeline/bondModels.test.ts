@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Bond, Molecule } from '../chem/molecule.js';
-import { createModel, deserializeModel, ModelFormatError, serializeModel } from '../checkpoint/modelBundle.js';
+import { createModel, deserializeModel, ModelFormatError, serializeModel } from '../modelFormat/modelFormat.js';
 import { type AtomEncoding, featureCount, qm9Encoding } from '../data/atomEncoding.js';
 import { kekuleBondEncoding } from '../data/bondEncoding.js';
 import { MoleculeDataset } from '../data/dataset.js';

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createModel } from '../checkpoint/modelBundle.js';
+import { createModel } from '../modelFormat/modelFormat.js';
 import { qm9Encoding } from '../data/atomEncoding.js';
 import { MoleculeDataset } from '../data/dataset.js';
 import { EDM_QM9_SCHEDULE } from '../diffusion/schedule.js';
@@ -19,9 +19,9 @@ describe('dataset NLL', () => {
   const base = createModel({ name: 't', egnn: tinyEgnnConfig(6), schedule: EDM_QM9_SCHEDULE, encoding: qm9Encoding(true), atomCountHistogram: [1] });
   const model = { ...base, params: base.dynamics.layout.initialise(new Rng(1)) };
 
-  it('averages finite per-molecule bounds and their terms; same seed, same estimate', () => {
-    const a = datasetNll(model, dataset, { seed: 3 });
-    const b = datasetNll(model, dataset, { seed: 3 });
+  it('averages finite per-molecule bounds and their terms; same seed, same estimate', async () => {
+    const a = await datasetNll(model, dataset, { seed: 3 });
+    const b = await datasetNll(model, dataset, { seed: 3 });
     expect(a).toEqual(b);
     expect(a.molecules).toBe(dataset.count);
     expect(Number.isFinite(a.nll)).toBe(true);
@@ -29,8 +29,8 @@ describe('dataset NLL', () => {
     expect(a.standardError).toBeGreaterThan(0);
   });
 
-  it('refuses a dataset encoded differently from the model', () => {
+  it('refuses a dataset encoded differently from the model', async () => {
     const heavy = createModel({ name: 't', egnn: tinyEgnnConfig(5), schedule: EDM_QM9_SCHEDULE, encoding: qm9Encoding(false), atomCountHistogram: [1] });
-    expect(() => datasetNll(heavy, dataset)).toThrow(/differs from the model's/);
+    await expect(datasetNll(heavy, dataset)).rejects.toThrow(/differs from the model's/);
   });
 });

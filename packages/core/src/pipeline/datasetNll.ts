@@ -1,9 +1,10 @@
-import type { EquimolModel } from '../checkpoint/modelBundle.js';
+import type { Model } from '../modelFormat/modelFormat.js';
 import { collateBatch, sizeGroupedBatches } from '../data/batch.js';
 import type { MoleculeDataset } from '../data/dataset.js';
 import { estimateNll, refuseBondModels } from '../diffusion/likelihood.js';
 import { disposeParameters } from '../model/parameters.js';
 import { Rng } from '../random/rng.js';
+import { EquimolError } from '../errors.js';
 
 /** Mean negative log-likelihood of a dataset under a model, as EDM reports it (nats per molecule). */
 export interface DatasetNll {
@@ -20,15 +21,15 @@ export interface DatasetNll {
  * EDM's test-set NLL: the variational bound estimated with one random t per molecule plus the exact
  * t = 0 term, averaged over the dataset. The dataset must use the model's atom encoding.
  */
-export function datasetNll(
-  model: EquimolModel,
+export async function datasetNll(
+  model: Model,
   dataset: MoleculeDataset,
   options: { seed?: number; batchSize?: number; onProgress?: (done: number, total: number) => void } = {},
-): DatasetNll {
+): Promise<DatasetNll> {
   refuseBondModels(model.dynamics.config.bondClasses);
   const want = JSON.stringify(model.meta.encoding);
   if (JSON.stringify(dataset.encoding) !== want) {
-    throw new Error(`dataset encoding ${JSON.stringify(dataset.encoding)} differs from the model's ${want}`);
+    throw new EquimolError(`dataset encoding ${JSON.stringify(dataset.encoding)} differs from the model's ${want}`);
   }
   const rng = Rng.stream(options.seed ?? 0, 'nll-noise');
   const params = model.dynamics.layout.toTensors(model.params);
@@ -36,7 +37,7 @@ export function datasetNll(
   const sums = { klPrior: 0, diffusion: 0, l0: 0, constants: 0 };
   try {
     for (const indices of sizeGroupedBatches(dataset, options.batchSize ?? 64, Rng.stream(options.seed ?? 0, 'nll-batches'))) {
-      const terms = estimateNll(model.dynamics, params, model.schedule, model.meta.encoding, collateBatch(dataset, indices), rng);
+      const terms = await estimateNll(model.dynamics, params, model.schedule, model.meta.encoding, collateBatch(dataset, indices), rng);
       for (let b = 0; b < indices.length; b++) {
         values.push(terms.nll[b]!);
         sums.klPrior += terms.klPrior[b]!;

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createModel } from '../checkpoint/modelBundle.js';
+import { createModel } from '../modelFormat/modelFormat.js';
 import type { AtomEncoding } from '../data/atomEncoding.js';
 import { MoleculeDataset } from '../data/dataset.js';
 import type { Molecule } from '../chem/molecule.js';

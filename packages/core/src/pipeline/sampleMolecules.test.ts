@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createModel } from '../checkpoint/modelBundle.js';
+import { createModel } from '../modelFormat/modelFormat.js';
 import { qm9Encoding } from '../data/atomEncoding.js';
 import { EDM_QM9_SCHEDULE } from '../diffusion/schedule.js';
 import { resizeParameters } from '../model/parameters.js';

@@ -1,6 +1,6 @@
 import { memoryBudget, type MemoryBudget, resolveMicroBatch } from '../backend/memoryBudget.js';
 import type { Molecule } from '../chem/molecule.js';
-import type { EquimolModel } from '../checkpoint/modelBundle.js';
+import type { Model } from '../modelFormat/modelFormat.js';
 import { type ChainFrame, networkPredictor, sampleChain } from '../diffusion/reverseChain.js';
 import { createSampler, type SamplerKind } from '../diffusion/samplers.js';
 import { checkHeldAtoms, type HeldAtoms, Inpainting } from '../diffusion/inpainting.js';
@@ -70,7 +70,7 @@ export function moleculeRng(seed: number, index: number): Rng {
 }
 
 /** The atom-count distribution sampling draws from, after applying `atoms`/`atomRange`. */
-export function atomCountWeights(model: { meta: Pick<EquimolModel['meta'], 'atomCountHistogram'> }, options: Pick<SampleOptions, 'atoms' | 'atomRange' | 'fixed'>): number[] {
+export function atomCountWeights(model: { meta: Pick<Model['meta'], 'atomCountHistogram'> }, options: Pick<SampleOptions, 'atoms' | 'atomRange' | 'fixed'>): number[] {
   const hist = model.meta.atomCountHistogram;
   const weights = hist.map((c, n) => (n === 0 ? 0 : c));
   const held = options.fixed?.elements.length ?? 0;
@@ -112,7 +112,7 @@ function drawAtomCount(rng: Rng, weights: number[], held: number): number {
  * Samples molecules with a model: atom counts from its histogram (or as given), then the reverse
  * diffusion chain, batched by atom count so that no compute goes to padding.
  */
-export function sampleMolecules(model: EquimolModel, options: SampleOptions): SampleResult {
+export function sampleMolecules(model: Model, options: SampleOptions): SampleResult {
   const seed = options.seed ?? 0;
   const start = options.startIndex ?? 0;
   const encoding = model.meta.encoding;

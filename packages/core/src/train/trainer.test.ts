@@ -175,7 +175,7 @@ describe('trainer', () => {
 
   it('fromConfig fills in EDM defaults sized to the dataset; toModel gives the EMA weights as a model', async () => {
     const trainer = Trainer.fromConfig({ egnn: { hiddenSize: 8, layers: 1 }, schedule: model.schedule, training: { batchSize: 3, validationFraction: 0 } }, dataset);
-    expect(trainer.model.egnn).toMatchObject({ hiddenSize: 8, layers: 1, nodeFeatures: 6, attention: true });
+    expect(trainer.spec.egnn).toMatchObject({ hiddenSize: 8, layers: 1, nodeFeatures: 6, attention: true });
     expect(trainer.config).toMatchObject({ batchSize: 3, microBatch: 'auto', emaDecay: 0.999 });
     await trainer.step();
     const trained = trainer.toModel('tiny');

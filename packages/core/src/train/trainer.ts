@@ -8,7 +8,7 @@ import { drawTrainingNoise, type TimestepSampling } from '../diffusion/noise.js'
 import { simpleLossWeights } from '../diffusion/objective.js';
 import { trainingVlbWeights } from '../diffusion/likelihood.js';
 import { NoiseSchedule, type NoiseScheduleConfig } from '../diffusion/schedule.js';
-import { createModel, type EquimolModel } from '../checkpoint/modelBundle.js';
+import { createModel, type Model } from '../modelFormat/modelFormat.js';
 import { type EgnnConfig, edmEgnnConfig } from '../model/config.js';
 import type { ParameterLayout } from '../model/parameters.js';
 import { EgnnDynamics } from '../model/dynamics.js';
@@ -75,7 +75,7 @@ export interface TrainerHooks {
 }
 
 /** The model description a trainer needs. */
-export interface TrainableModel {
+export interface ModelSpec {
   egnn: EgnnConfig;
   schedule: NoiseScheduleConfig;
 }
@@ -99,13 +99,13 @@ export class Trainer {
   private readonly deviceEngine: LocalGradientEngine | null;
 
   constructor(
-    readonly model: TrainableModel,
+    readonly spec: ModelSpec,
     readonly dataset: MoleculeDataset,
     readonly config: TrainingConfig,
     readonly engine: GradientEngine,
     resumeFrom?: TrainerState,
   ) {
-    if (model.egnn.contextSize > 0) {
+    if (spec.egnn.contextSize > 0) {
       // The model and samplers take a context vector, but batches do not carry one yet.
       throw new Error('conditional training (contextSize > 0) is not supported by the trainer yet');
     }
@@ -122,7 +122,7 @@ export class Trainer {
         throw new Error("timestepSampling needs loss 'l2' (the variational bound assumes uniform timesteps)");
       }
     }
-    const K = model.egnn.bondClasses ?? 0;
+    const K = spec.egnn.bondClasses ?? 0;
     if (K !== bondClassCount(dataset.encoding.bonds)) {
       throw new BondModelMismatchError(
         K > 0 ? 'this network generates bonds but the dataset has none: build it with `equimol data build --bonds`' : 'the dataset carries bonds but the network has no bond classes (bondClasses)',
@@ -132,8 +132,8 @@ export class Trainer {
       // The bound would need a discretised L_0 for the bond one-hots, which equimol does not have.
       throw new BondModelMismatchError("bond models train with loss 'l2'; the variational bound is not implemented for bonds");
     }
-    this.layout = new EgnnDynamics(model.egnn).layout;
-    this.schedule = new NoiseSchedule(model.schedule);
+    this.layout = new EgnnDynamics(spec.egnn).layout;
+    this.schedule = new NoiseSchedule(spec.schedule);
     const split = splitIndices(dataset.count, config.validationFraction, Rng.stream(config.seed, 'validation-split'));
     this.trainIndices = split.train;
     this.validationIndices = split.validation.slice(0, config.validationSize);
@@ -192,8 +192,8 @@ export class Trainer {
   }
 
   /** The model with the current EMA weights (a copy), ready to sample or save. */
-  toModel(name = 'equimol-model'): EquimolModel {
-    const { egnn, schedule } = this.model;
+  toModel(name = 'equimol-model'): Model {
+    const { egnn, schedule } = this.spec;
     return createModel(
       { name, egnn, schedule, encoding: this.dataset.encoding, atomCountHistogram: this.dataset.atomCountHistogram(), dataset: this.dataset.card, training: { step: this.state.step, weights: 'EMA' } },
       this.state.ema.slice(),
@@ -216,7 +216,7 @@ export class Trainer {
 
   private request(indices: number[], rng: Rng, sampling?: TimestepSampling): GradientRequest {
     const F = featureCount(this.dataset.encoding);
-    const K = this.model.egnn.bondClasses ?? 0;
+    const K = this.spec.egnn.bondClasses ?? 0;
     const batch = collateBatch(this.dataset, indices);
     const noise = drawTrainingNoise(rng, batch.size, batch.maxAtoms, F, batch.nodeMask, this.schedule.timesteps, 0, sampling, K);
     const weights =

@@ -30,7 +30,7 @@ export interface WeightEntry {
 }
 
 /** Contents of model.json. */
-export interface ModelJson {
+export interface ModelManifest {
   format: typeof MODEL_FORMAT;
   formatVersion: number;
   name: string;
@@ -49,8 +49,8 @@ export interface ModelJson {
 }
 
 /** A loaded model: network, schedule and weights (EMA weights in shipped models). */
-export interface EquimolModel {
-  meta: ModelJson;
+export interface Model {
+  meta: ModelManifest;
   dynamics: EgnnDynamics;
   schedule: NoiseSchedule;
   params: Float32Array;
@@ -65,12 +65,12 @@ export class ModelFormatError extends EquimolError {
 }
 
 /** Assembles a model from its description and a flat parameter vector. */
-export function createModel(meta: Omit<ModelJson, 'format' | 'formatVersion' | 'weightsManifest' | 'generatesBonds'>, params?: Float32Array): EquimolModel {
+export function createModel(meta: Omit<ModelManifest, 'format' | 'formatVersion' | 'weightsManifest' | 'generatesBonds'>, params?: Float32Array): Model {
   checkBondConsistency(meta, meta.name);
   const dynamics = new EgnnDynamics(meta.egnn);
   const weights: WeightEntry[] = dynamics.layout.specs.map((s) => ({ name: s.name, shape: s.shape, dtype: 'float32' }));
   const bonds = (meta.egnn.bondClasses ?? 0) > 0;
-  const full: ModelJson = {
+  const full: ModelManifest = {
     format: MODEL_FORMAT,
     formatVersion: bonds ? MODEL_FORMAT_VERSION_BONDS : MODEL_FORMAT_VERSION,
     ...meta,
@@ -84,14 +84,14 @@ export function createModel(meta: Omit<ModelJson, 'format' | 'formatVersion' | '
 }
 
 /** A network with bond classes needs an encoding with bonds, and the other way round. */
-function checkBondConsistency(meta: Pick<ModelJson, 'egnn' | 'encoding'>, source: string): void {
+function checkBondConsistency(meta: Pick<ModelManifest, 'egnn' | 'encoding'>, source: string): void {
   const K = meta.egnn.bondClasses ?? 0;
   const encoded = meta.encoding.bonds ? meta.encoding.bonds.orders.length + 1 : 0;
   if (K !== encoded) throw new ModelFormatError(source, `the network has ${K} bond classes but the encoding ${encoded > 0 ? `has ${encoded}` : 'has no bonds'}`);
 }
 
 /** model.json text and weights.bin bytes of a model. */
-export function serializeModel(model: EquimolModel): { json: string; weights: Uint8Array } {
+export function serializeModel(model: Model): { json: string; weights: Uint8Array } {
   const p = model.params;
   return {
     json: JSON.stringify(model.meta, null, 1) + '\n',
@@ -100,10 +100,10 @@ export function serializeModel(model: EquimolModel): { json: string; weights: Ui
 }
 
 /** Parses model.json + weights.bin, checking the format and that every weight matches the architecture. */
-export function deserializeModel(jsonText: string, weights: Uint8Array, source = 'model'): EquimolModel {
-  let meta: ModelJson;
+export function deserializeModel(jsonText: string, weights: Uint8Array, source = 'model'): Model {
+  let meta: ModelManifest;
   try {
-    meta = JSON.parse(jsonText) as ModelJson;
+    meta = JSON.parse(jsonText) as ModelManifest;
   } catch (err) {
     throw new ModelFormatError(source, `model.json is not valid JSON (${(err as Error).message})`);
   }
@@ -156,12 +156,12 @@ export function weightsFileName(meta: { weightsManifest?: { paths?: unknown }[] 
 }
 
 /** Loads a model over HTTP(S) or from any fetch-able base URL (browsers, Node 18+). */
-export async function loadModelFromUrl(baseUrl: string, fetchImpl: typeof fetch = fetch): Promise<EquimolModel> {
+export async function loadModelFromUrl(baseUrl: string, fetchImpl: typeof fetch = fetch): Promise<Model> {
   const base = baseUrl.endsWith('/') ? baseUrl : baseUrl + '/';
   const jsonResponse = await fetchImpl(base + 'model.json');
   if (!jsonResponse.ok) throw new ModelFormatError(base, `model.json: HTTP ${jsonResponse.status}`);
   const jsonText = await jsonResponse.text();
-  const shard = weightsFileName(parseJsonText<ModelJson>(jsonText, base + 'model.json', 'model.json'), base);
+  const shard = weightsFileName(parseJsonText<ModelManifest>(jsonText, base + 'model.json', 'model.json'), base);
   const weightsResponse = await fetchImpl(base + shard);
   if (!weightsResponse.ok) throw new ModelFormatError(base, `${shard}: HTTP ${weightsResponse.status}`);
   return deserializeModel(jsonText, new Uint8Array(await weightsResponse.arrayBuffer()), base);

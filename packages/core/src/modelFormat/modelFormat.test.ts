@@ -5,7 +5,7 @@ import { EDM_QM9_SCHEDULE } from '../diffusion/schedule.js';
 import { sampleMolecules } from '../pipeline/sampleMolecules.js';
 import { Rng } from '../random/rng.js';
 import { tinyEgnnConfig, useTestBackend } from '../testing/fixtures.js';
-import { createModel, deserializeModel, ModelFormatError, serializeModel } from './modelBundle.js';
+import { createModel, deserializeModel, ModelFormatError, serializeModel } from './modelFormat.js';
 
 const meta = {
   name: 'tiny',

@@ -21,7 +21,7 @@ function sharedIdentity({ inputs, backend }: { inputs: tf.NamedTensorInfoMap; ba
 let installed = false;
 
 /** Replaces the wasm backend's copying Identity kernel by one that shares memory. Idempotent. */
-export function installWasmKernelOverrides(): void {
+export function installWasmSharedIdentity(): void {
   if (installed) return;
   const original = tf.getKernel('Identity', 'wasm');
   if (!original) return; // wasm backend not registered
