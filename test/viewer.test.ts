@@ -328,7 +328,7 @@ describe.skipIf(skip !== undefined)('in-browser generation in Chromium', () => {
     expect(log.findIndex((e) => e.index === 1)).toBeGreaterThan(log.findIndex((e) => e.event === 'molecule'));
     // Streaming changes nothing: core in Node, without onFrame, samples the same molecules.
     await useTestBackend();
-    const reference = sampleMolecules(model, { count: 2, seed: 3, steps: 8, atoms: 5, trajectoryFrames: 9 });
+    const reference = await sampleMolecules(model, { count: 2, seed: 3, steps: 8, atoms: 5, trajectoryFrames: 9 });
     for (const [k, m] of reference.molecules.entries()) {
       const live = finished[k]!.last;
       expect(live).toHaveLength(m.positions.length);

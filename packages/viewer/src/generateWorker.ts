@@ -34,7 +34,7 @@ self.onmessage = async (event: MessageEvent<WorkerRequest>) => {
       // sampled (a batch would interleave the chains). core seeds molecule i from (seed, i) alone, so
       // this gives the same molecules as one batch.
       for (let k = 0; k < o.count; k++) {
-        const result = sampleMolecules(m, {
+        const result = await sampleMolecules(m, {
           count: 1,
           startIndex: k,
           seed: o.seed,

@@ -1,3 +1,4 @@
+import * as tf from '@tensorflow/tfjs-core';
 import { type AtomEncoding, elementIndex, encodeAtomFeatures, featureCount } from '../data/atomEncoding.js';
 import type { ChainConstraint } from './reverseChain.js';
 import type { ChainState } from './samplers.js';
@@ -73,6 +74,8 @@ export class Inpainting implements ChainConstraint {
   private readonly knownX: Float32Array;
   /** Known normalised features: [k, F]. */
   private readonly knownH: Float32Array;
+  /** The known atoms as one padded molecule, [1, N, 3] and [1, N, F] (zero beyond row k), and 1 on rows < k: [1, N, 1]. */
+  private readonly padded: { x: Float32Array; h: Float32Array; held: Float32Array };
 
   constructor(
     private readonly schedule: NoiseSchedule,
@@ -92,28 +95,32 @@ export class Inpainting implements ChainConstraint {
     this.knownX = Float32Array.from({ length: 3 * k }, (_, i) => (p[i]! - c[i % 3]!) / normX);
     this.knownH = new Float32Array(k * featureCount(encoding));
     held.elements.forEach((el, i) => encodeAtomFeatures(encoding, elementIndex(encoding, el), this.knownH, i));
+    const { N } = batch;
+    const F = featureCount(encoding);
+    const x = new Float32Array(N * 3);
+    const h = new Float32Array(N * F);
+    x.set(this.knownX.subarray(0, Math.min(3 * k, 3 * N)));
+    h.set(this.knownH.subarray(0, Math.min(k * F, N * F)));
+    this.padded = { x, h, held: Float32Array.from({ length: N }, (_, i) => (i < k ? 1 : 0)) };
   }
 
-  impose(z: ChainState, step: number, noise: () => ChainState): void {
+  impose(z: ChainState, step: number, noise: () => ChainState): ChainState {
     const g = this.schedule.gammaAtStep(step);
     const alpha = NoiseSchedule.alpha(g);
     const sigma = NoiseSchedule.sigma(g);
-    const { B, N } = this.batch;
+    const { N } = this.batch;
     const F = featureCount(this.encoding);
-    const k = this.count;
     const n = noise();
-    for (let b = 0; b < B; b++) {
-      const row0 = b * N;
-      // Forward-noised known atoms, z = α·x + σ·ε, then translated onto the held rows' current centroid.
-      const noised = new Float32Array(3 * k);
-      const shift = [0, 0, 0];
-      for (let i = 0; i < 3 * k; i++) {
-        noised[i] = alpha * this.knownX[i]! + sigma * n.x[3 * row0 + i]!;
-        shift[i % 3]! += (z.x[3 * row0 + i]! - noised[i]!) / k;
-      }
-      for (let i = 0; i < 3 * k; i++) z.x[3 * row0 + i] = noised[i]! + shift[i % 3]!;
-      for (let i = 0; i < k * F; i++) z.h[F * row0 + i] = alpha * this.knownH[i]! + sigma * n.h[F * row0 + i]!;
-    }
+    const held = tf.tensor3d(this.padded.held, [1, N, 1]);
+    const free = tf.sub(1, held);
+    // Forward-noised known atoms, z = α·x + σ·ε, then translated onto the held rows' current centroid.
+    const noisedX = tf.add(tf.mul(tf.tensor3d(this.padded.x, [1, N, 3]), alpha), tf.mul(n.x, sigma));
+    const shift = tf.div(tf.sum(tf.mul(tf.sub(z.x, noisedX), held), 1, true), this.count);
+    const noisedH = tf.add(tf.mul(tf.tensor3d(this.padded.h, [1, N, F]), alpha), tf.mul(n.h, sigma));
+    return {
+      x: tf.add(tf.mul(z.x, free), tf.mul(tf.add(noisedX, shift), held)) as tf.Tensor3D,
+      h: tf.add(tf.mul(z.h, free), tf.mul(noisedH, held)) as tf.Tensor3D,
+    };
   }
 
   /**

@@ -1,3 +1,4 @@
+import * as tf from '@tensorflow/tfjs-core';
 import { removeCenterOfMassInPlace } from '../geometry/centerOfMass.js';
 import { NoiseSchedule } from './schedule.js';
 import type { Rng } from '../random/rng.js';
@@ -81,17 +82,12 @@ export function noisyState(clean: Float32Array, eps: Float32Array, alpha: ArrayL
 
 /**
  * The forward transition q(z_t | z_s) for s < t: z_t = α_{t|s}·z_s + σ_{t|s}·ε, the same for every
- * molecule of a batch. RePaint uses it to jump back and take a reverse step again.
+ * molecule of a batch, on the backend's tensors (call inside tf.tidy). RePaint uses it to jump back
+ * and take a reverse step again.
  */
-export function forwardTransition(
-  z: { x: Float32Array; h: Float32Array },
-  gammaT: number,
-  gammaS: number,
-  eps: { x: Float32Array; h: Float32Array },
-): { x: Float32Array; h: Float32Array } {
+export function forwardTransition(z: { x: tf.Tensor3D; h: tf.Tensor3D }, gammaT: number, gammaS: number, eps: { x: tf.Tensor3D; h: tf.Tensor3D }): { x: tf.Tensor3D; h: tf.Tensor3D } {
   const { sigma2TGivenS, alphaTGivenS } = NoiseSchedule.transition(gammaT, gammaS);
-  const alpha = [alphaTGivenS];
-  const sigma = [Math.sqrt(sigma2TGivenS)];
-  // One "molecule" spanning the whole batch: the factors are shared.
-  return { x: noisyState(z.x, eps.x, alpha, sigma, z.x.length, 1), h: noisyState(z.h, eps.h, alpha, sigma, z.h.length, 1) };
+  const sigma = Math.sqrt(sigma2TGivenS);
+  const jump = (s: tf.Tensor3D, e: tf.Tensor3D): tf.Tensor3D => tf.add(tf.mul(s, alphaTGivenS), tf.mul(e, sigma)) as tf.Tensor3D;
+  return { x: jump(z.x, eps.x), h: jump(z.h, eps.h) };
 }

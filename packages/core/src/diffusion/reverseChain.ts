@@ -2,9 +2,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import { type AtomEncoding, decodeAtoms, featureCount } from '../data/atomEncoding.js';
 import type { EgnnDynamics } from '../model/dynamics.js';
 import type { ParameterTensors } from '../model/parameters.js';
-import { removeCenterOfMassInPlace } from '../geometry/centerOfMass.js';
+import { removeCenterOfMass, removeCenterOfMassInPlace } from '../geometry/centerOfMass.js';
 import type { Rng } from '../random/rng.js';
-import { forwardTransition, zeroPaddedRows } from './noise.js';
+import { forwardTransition } from './noise.js';
 import { Ancestral, type ChainState, type Sampler } from './samplers.js';
 import { NoiseSchedule } from './schedule.js';
 
@@ -12,6 +12,12 @@ import { NoiseSchedule } from './schedule.js';
  * The reverse diffusion chain: the loop that runs a sampler (samplers.ts) with a noise predictor,
  * from noise at T to EDM's p(x, h | z_0): positions x̂_0 plus noise of scale σ_0/α_0, features
  * decoded by the atom encoding. A constraint (inpainting) plugs in after every step.
+ *
+ * The state lives in tensors on the backend's device for the whole chain (on WebGPU, in GPU memory):
+ * network, sampler step, constraint and centre-of-mass projection are tensor ops, and only the frames
+ * asked for and the final sample are read back, asynchronously. Noise is still drawn in JavaScript
+ * from each molecule's own random stream, in the same order as always, and uploaded, so that a seed
+ * gives the same molecules on every backend.
  */
 
 /** A saved state of the chain: unnormalised positions and the features' argmax per atom. */
@@ -34,14 +40,14 @@ export interface SampledBatch {
 
 /**
  * Something the chain must respect besides the model, e.g. atoms held in place (inpainting.ts). It
- * edits the state after every step; RePaint's resampling repeats each transition `resample` times,
+ * replaces the state after every step; RePaint's resampling repeats each transition `resample` times,
  * re-noising in between with the forward process so that the free atoms can agree with the held ones.
  */
 export interface ChainConstraint {
   /** Times each transition is taken (1 = no resampling). */
   readonly resample: number;
-  /** Imposes the constraint on z, the state at integer step `step`; may draw noise. */
-  impose(z: ChainState, step: number, noise: () => ChainState): void;
+  /** z with the constraint imposed, at integer step `step`, as new tensors (called inside tf.tidy); may draw noise. */
+  impose(z: ChainState, step: number, noise: () => ChainState): ChainState;
 }
 
 /** Options of `sampleChain`. */
@@ -66,8 +72,8 @@ export interface ChainOptions {
   constraint?: ChainConstraint;
 }
 
-/** ε̂ for a batch state: flat [B, N, 3] and [B, N, F] arrays in, same shapes out. */
-export type NoisePredictor = (zx: Float32Array, zh: Float32Array, step: number) => { epsX: Float32Array; epsH: Float32Array };
+/** ε̂ for a batch state: [B, N, 3] and [B, N, F] tensors in, same shapes out (called inside tf.tidy). */
+export type NoisePredictor = (zx: tf.Tensor3D, zh: tf.Tensor3D, step: number) => { epsX: tf.Tensor3D; epsH: tf.Tensor3D };
 
 /** What the chain needs to know: the schedule, and the atom encoding that gives the features' width and meaning. */
 export interface ChainModel {
@@ -82,7 +88,7 @@ export function networkPredictor(
   schedule: NoiseSchedule,
   atomCounts: number[],
   context?: Float32Array,
-): { predict: NoisePredictor; dispose: () => void } {
+): { predict: NoisePredictor; evaluate: (zx: Float32Array, zh: Float32Array, step: number) => Promise<{ epsX: Float32Array; epsH: Float32Array }>; dispose: () => void } {
   const B = atomCounts.length;
   const N = Math.max(...atomCounts);
   const F = dynamics.config.nodeFeatures;
@@ -90,32 +96,42 @@ export function networkPredictor(
   atomCounts.forEach((n, b) => mask.fill(1, b * N, b * N + n));
   const nodeMask = tf.tensor2d(mask, [B, N]);
   const contextTensor = context && context.length ? tf.tensor2d(context, [B, dynamics.config.contextSize]) : undefined;
-  const predict: NoisePredictor = (zx, zh, step) =>
-    tf.tidy(() => {
-      const p = dynamics.predictNoise(params, {
-        zx: tf.tensor3d(zx, [B, N, 3]),
-        zh: tf.tensor3d(zh, [B, N, F]),
-        t: tf.fill([B], step / schedule.timesteps) as tf.Tensor1D,
-        logSnr: dynamics.config.logSnrInput ? (tf.fill([B], -schedule.gammaAtStep(step)) as tf.Tensor1D) : undefined,
-        nodeMask,
-        context: contextTensor,
-      }, { fused: true });
-      return { epsX: p.epsX.dataSync() as Float32Array, epsH: p.epsH.dataSync() as Float32Array };
-    });
-  return { predict, dispose: () => tf.dispose([nodeMask, ...(contextTensor ? [contextTensor] : [])]) };
+  const predict: NoisePredictor = (zx, zh, step) => {
+    const p = dynamics.predictNoise(params, {
+      zx,
+      zh,
+      t: tf.fill([B], step / schedule.timesteps) as tf.Tensor1D,
+      logSnr: dynamics.config.logSnrInput ? (tf.fill([B], -schedule.gammaAtStep(step)) as tf.Tensor1D) : undefined,
+      nodeMask,
+      context: contextTensor,
+    }, { fused: true });
+    return { epsX: p.epsX as tf.Tensor3D, epsH: p.epsH as tf.Tensor3D };
+  };
+  // ε̂ for flat arrays, read back: for diagnostics and benchmarks, which look at the prediction itself.
+  const evaluate = async (zx: Float32Array, zh: Float32Array, step: number): Promise<{ epsX: Float32Array; epsH: Float32Array }> => {
+    const eps = tf.tidy(() => predict(tf.tensor3d(zx, [B, N, 3]), tf.tensor3d(zh, [B, N, F]), step));
+    try {
+      const [epsX, epsH] = await Promise.all([eps.epsX.data() as Promise<Float32Array>, eps.epsH.data() as Promise<Float32Array>]);
+      return { epsX, epsH };
+    } finally {
+      tf.dispose([eps.epsX, eps.epsH]);
+    }
+  };
+  return { predict, evaluate, dispose: () => tf.dispose([nodeMask, ...(contextTensor ? [contextTensor] : [])]) };
 }
 
 /**
  * Runs the reverse chain for B molecules with the given atom counts. Noise for molecule b is drawn
  * from rngs[b] only, so a molecule's result does not depend on which others share its batch.
+ * Every tensor it makes is disposed when it settles, also when it fails.
  */
-export function sampleChain(
+export async function sampleChain(
   model: ChainModel,
   predictNoise: NoisePredictor,
   atomCounts: number[],
   rngs: Rng[],
   options: ChainOptions = {},
-): SampledBatch {
+): Promise<SampledBatch> {
   const { schedule, encoding } = model;
   const sampler = options.sampler ?? new Ancestral();
   const constraint = options.constraint;
@@ -124,6 +140,11 @@ export function sampleChain(
   const F = featureCount(encoding);
   const nodeMask = new Float32Array(B * N);
   atomCounts.forEach((n, b) => nodeMask.fill(1, b * N, b * N + n));
+  const start = options.start;
+  if (start && (!Number.isInteger(start.step) || start.step < 0 || start.step > schedule.timesteps || start.x.length !== B * N * 3 || start.h.length !== B * N * F)) {
+    throw new RangeError(`sampleChain: start needs an integer step in 0…${schedule.timesteps} and arrays of ${B * N * 3} and ${B * N * F} values`);
+  }
+  // Drawn in JavaScript, molecule by molecule, atom by atom, then uploaded: the backend never draws.
   const drawNoise = (): ChainState => {
     const x = new Float32Array(B * N * 3);
     const h = new Float32Array(B * N * F);
@@ -135,13 +156,8 @@ export function sampleChain(
       }
     }
     removeCenterOfMassInPlace(x, nodeMask, B, N);
-    return { x, h };
+    return { x: tf.tensor3d(x, [B, N, 3]), h: tf.tensor3d(h, [B, N, F]) };
   };
-  const start = options.start;
-  if (start && (!Number.isInteger(start.step) || start.step < 0 || start.step > schedule.timesteps || start.x.length !== B * N * 3 || start.h.length !== B * N * F)) {
-    throw new RangeError(`sampleChain: start needs an integer step in 0…${schedule.timesteps} and arrays of ${B * N * 3} and ${B * N * F} values`);
-  }
-  const z = start ? { x: Float32Array.from(start.x), h: Float32Array.from(start.h) } : drawNoise();
   const steps = sampler.timesteps(start ? start.step : schedule.timesteps, options.steps);
   const resample = constraint?.resample ?? 1;
   const transitions = steps.length - 1;
@@ -154,54 +170,73 @@ export function sampleChain(
     frames.push(frame);
     options.onFrame?.(frame);
   };
-  const saveFrame = (step: number, zx: Float32Array, zh: Float32Array): void => {
-    const { positions, types } = decodeAtoms(encoding, zx, zh, nodeMask);
+  const readBack = async (x: tf.Tensor, h: tf.Tensor) => {
+    const [zx, zh] = await Promise.all([x.data() as Promise<Float32Array>, h.data() as Promise<Float32Array>]);
+    return decodeAtoms(encoding, zx, zh, nodeMask);
+  };
+  const saveFrame = async (step: number, state: ChainState): Promise<void> => {
+    const { positions, types } = await readBack(state.x, state.h);
     keepFrame({ step, positions, types });
   };
-  // Project back to zero centre of mass so rounding cannot make it drift (as EDM does).
-  const project = (): void => {
-    removeCenterOfMassInPlace(z.x, nodeMask, B, N);
-    zeroPaddedRows(z.h, nodeMask, F);
+  const mask = tf.tensor3d(nodeMask, [B, N, 1]);
+  // Project back to zero centre of mass (and zero padded features) so rounding cannot make them drift, as EDM does.
+  const project = (state: ChainState): ChainState => ({ x: removeCenterOfMass(state.x, mask), h: tf.mul(state.h, mask) as tf.Tensor3D });
+  // Replaces the state by next(state) in a tidy scope of its own, disposing the old one.
+  let z: ChainState | null = null;
+  const advance = (next: (state: ChainState) => ChainState): void => {
+    const old = z!;
+    const [x, h] = tf.tidy(() => {
+      const state = next(old);
+      return [state.x, state.h];
+    }) as [tf.Tensor3D, tf.Tensor3D];
+    z = { x, h };
+    tf.dispose([old.x, old.h]);
   };
-  if (constraint) {
-    constraint.impose(z, steps[0]!, drawNoise);
-    project();
-  }
-  if (framePoints.has(0) && transitions > 0) saveFrame(steps[0]!, z.x, z.h);
-  let evaluations = 0;
-  for (let k = 0; k + 1 < steps.length; k++) {
-    const t = steps[k]!;
-    const s = steps[k + 1]!;
-    const gt = schedule.gammaAtStep(t);
-    const gs = schedule.gammaAtStep(s);
-    for (let r = 0; r < resample; r++) {
-      if (r > 0) {
+  try {
+    z = start ? { x: tf.tensor3d(start.x, [B, N, 3]), h: tf.tensor3d(start.h, [B, N, F]) } : drawNoise();
+    if (constraint) advance((state) => project(constraint.impose(state, steps[0]!, drawNoise)));
+    if (framePoints.has(0) && transitions > 0) await saveFrame(steps[0]!, z);
+    let evaluations = 0;
+    for (let k = 0; k + 1 < steps.length; k++) {
+      const t = steps[k]!;
+      const s = steps[k + 1]!;
+      const gt = schedule.gammaAtStep(t);
+      const gs = schedule.gammaAtStep(s);
+      for (let r = 0; r < resample; r++) {
         // RePaint's jump back: z_t ~ q(z_t | z_s), then the same transition again.
-        const renoised = forwardTransition(z, gt, gs, drawNoise());
-        z.x.set(renoised.x);
-        z.h.set(renoised.h);
-        project();
+        if (r > 0) advance((state) => project(forwardTransition(state, gt, gs, drawNoise())));
+        advance((state) => {
+          const eps = predictNoise(state.x, state.h, t);
+          const next = sampler.step(state, { x: eps.epsX, h: eps.epsH }, gt, gs, drawNoise);
+          return project(constraint ? constraint.impose(next, s, drawNoise) : next);
+        });
+        options.onStep?.(++evaluations, totalEvaluations);
       }
-      const eps = predictNoise(z.x, z.h, t);
-      sampler.step(z, { x: eps.epsX, h: eps.epsH }, gt, gs, drawNoise);
-      constraint?.impose(z, s, drawNoise);
-      project();
-      options.onStep?.(++evaluations, totalEvaluations);
+      if (framePoints.has(k + 1) && k + 1 < transitions) await saveFrame(s, z);
     }
-    if (framePoints.has(k + 1) && k + 1 < transitions) saveFrame(s, z.x, z.h);
+    // p(x, h | z_0): x ~ N(x̂_0, σ_0²/α_0²), h from z_0 directly.
+    const g0 = schedule.gammaAtStep(0);
+    const alpha0 = NoiseSchedule.alpha(g0);
+    const sigma0 = NoiseSchedule.sigma(g0);
+    const sigmaX = Math.exp(0.5 * g0);
+    const last: ChainState = z;
+    const x = tf.tidy(() => {
+      const eps0 = predictNoise(last.x, last.h, 0);
+      const n = drawNoise();
+      const mean = tf.div(tf.sub(last.x, tf.mul(eps0.epsX, sigma0)), alpha0);
+      return removeCenterOfMass(tf.add(mean, tf.mul(n.x, sigmaX)) as tf.Tensor3D, mask);
+    });
+    let result;
+    try {
+      result = await readBack(x, last.h);
+    } finally {
+      x.dispose();
+    }
+    options.onStep?.(totalEvaluations, totalEvaluations);
+    if (framePoints.has(transitions)) keepFrame({ step: 0, positions: result.positions, types: result.types });
+    return { ...result, frames };
+  } finally {
+    const state = z as ChainState | null;
+    tf.dispose([mask, ...(state ? [state.x, state.h] : [])]);
   }
-  // p(x, h | z_0): x ~ N(x̂_0, σ_0²/α_0²), h from z_0 directly.
-  const g0 = schedule.gammaAtStep(0);
-  const eps0 = predictNoise(z.x, z.h, 0);
-  const alpha0 = NoiseSchedule.alpha(g0);
-  const sigma0 = NoiseSchedule.sigma(g0);
-  const n = drawNoise();
-  const x = new Float32Array(z.x.length);
-  const sigmaX = Math.exp(0.5 * g0);
-  for (let i = 0; i < x.length; i++) x[i] = (z.x[i]! - sigma0 * eps0.epsX[i]!) / alpha0 + sigmaX * n.x[i]!;
-  removeCenterOfMassInPlace(x, nodeMask, B, N);
-  options.onStep?.(totalEvaluations, totalEvaluations);
-  const result = decodeAtoms(encoding, x, z.h, nodeMask);
-  if (framePoints.has(transitions)) keepFrame({ step: 0, positions: result.positions, types: result.types });
-  return { ...result, frames };
 }
