@@ -130,8 +130,13 @@ export function createSampler(choice: SamplerChoice = {}): Sampler {
   throw new SamplerOptionError(`unknown sampler "${kind as string}" (samplers: ancestral, ddim)`);
 }
 
-/** a·z + b·ε̂ + c·noise, elementwise (no noise term where there is none or c = 0). */
+/**
+ * a·z + b·ε̂ + c·noise, elementwise (no noise term where there is none or c = 0). At high noise z ≈ ε̂
+ * while a ≈ −b are large (≈ 10 at 50 strided steps), so a·z + b·ε̂ rounded op by op in float32 would
+ * cancel digits away; a·(z − ε̂) + (a + b)·ε̂ keeps more of them (z − ε̂ is nearly exact there, and
+ * a + b is formed in double).
+ */
 function update(z: tf.Tensor3D, eps: tf.Tensor3D, noise: tf.Tensor3D | null, a: number, b: number, c: number): tf.Tensor3D {
-  const mean = tf.add(tf.mul(z, a), tf.mul(eps, b));
+  const mean = tf.add(tf.mul(tf.sub(z, eps), a), tf.mul(eps, a + b));
   return (noise && c !== 0 ? tf.add(mean, tf.mul(noise, c)) : mean) as tf.Tensor3D;
 }
