@@ -8,6 +8,6 @@ export * from './node/interrupts.js';
 export * from './node/modelFiles.js';
 export * from './node/workerGradientEngine.js';
 export * from './node/trainingRun.js';
-export * from './node/parallelSampling.js';
+export { sampleMolecules, workerThreadSampling } from './node/workerSampling.js';
 export * from './node/openchemlibResources.js';
 export * from './node/parallelConformers.js';
