@@ -18,6 +18,6 @@ const trainer = eq.Trainer.fromConfig(
 for (let step = 1; step <= 5; step++) console.log(`step ${step}: loss ${(await trainer.step()).loss.toFixed(3)}`);
 
 // 4. Sample with the EMA weights and write an SDF.
-const { molecules: generated } = eq.sampleMolecules(trainer.toModel('demo'), { count: 3, seed: 1, steps: 50 });
+const { molecules: generated } = await eq.sampleMolecules(trainer.toModel('demo'), { count: 3, seed: 1, steps: 50, workers: 2 });
 for (const mol of generated) console.log(mol.elements.join(''));
 console.log(eq.writeSdf(generated).split('\n').length > 3 ? 'SDF ok' : 'SDF empty');

@@ -10,9 +10,8 @@
 //   VK_ICD_FILENAMES=/usr/lib/chromium/vk_swiftshader_icd.json XDG_RUNTIME_DIR=/tmp pnpm bench --backend webgpu --quick --only train
 import * as eq from '@equimol/core/node';
 import { countDispatches, gpuMemory } from '@equimol/core/internal';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import os from 'node:os';
-import { join } from 'node:path';
 
 const args = process.argv.slice(2);
 const json = args.includes('--json');
@@ -23,8 +22,6 @@ const gpu = args.includes('--gpu') ? Number(args[args.indexOf('--gpu') + 1]) : u
 const backend = await eq.selectNodeBackend({ notice: () => {}, ...(preferred ? { preferred } : {}), ...(gpu !== undefined ? { gpu } : {}) });
 if (preferred && backend.name !== preferred) throw new Error(`the ${preferred} backend did not load (${backend.skipped.join('; ')})`);
 const onWebgpu = backend.name === 'webgpu';
-// The samplers still read tensors synchronously, which WebGPU in Node cannot: no sampling rows there.
-const canSample = backend.syncReadback;
 const dispatches = onWebgpu ? countDispatches() : null;
 // On a CPU emulator (SwiftShader) a heavy step takes many minutes and its timing means nothing: one
 // step, no warm-up, for the dispatch count and memory (which do not depend on the hardware).
@@ -117,37 +114,35 @@ for (const cfg of configs) {
       report({ name: `train, ${workers} workers: ${cfg.label}`, value: (cfg.batch / msW) * 1000, unit: 'mol/s', note: `${msW.toFixed(0)} ms/step` });
     }
   }
-  if ((!only || only === 'eval') && cfg.n <= 9 && canSample) {
+  if ((!only || only === 'eval') && cfg.n <= 9) {
     const batch = syntheticBatch(cfg.batch, cfg.n, F, cfg.V, 5);
     const tensors = local.dynamics.layout.toTensors(params);
     const net = eq.networkPredictor(local.dynamics, tensors, local.schedule, batch.atomCounts);
-    net.predict(batch.positions, batch.features, 500);
+    await net.evaluate(batch.positions, batch.features, 500);
     const reps = quick ? 3 : 20;
     const t0 = performance.now();
-    for (let i = 0; i < reps; i++) net.predict(batch.positions, batch.features, 500);
+    for (let i = 0; i < reps; i++) await net.evaluate(batch.positions, batch.features, 500);
     const ms = (performance.now() - t0) / reps;
     net.dispose();
     eq.disposeParameters(tensors);
     report({ name: `network evaluation, ${cfg.batch} molecules: ${cfg.label}`, value: ms, unit: 'ms', note: `${(1000 / ms).toFixed(1)} evaluations/s` });
   }
-  if ((!only || only === 'sample') && cfg.n <= 9 && canSample) {
+  if ((!only || only === 'sample') && cfg.n <= 9) {
     const model = eq.createModel({ name: 'bench', egnn, schedule: eq.EDM_QM9_SCHEDULE, encoding: eq.qm9Encoding(false), atomCountHistogram: [0, 0, 0, 0, 0, 0, 0, 0, 0, 1] }, params);
     for (const stepsCount of quick ? [50] : [100, 1000]) {
       const count = stepsCount === 1000 ? 64 : 64;
       const t0 = performance.now();
-      eq.sampleMolecules(model, { count, seed: 1, steps: stepsCount, batchSize: 64 });
+      await eq.sampleMolecules(model, { count, seed: 1, steps: stepsCount, batchSize: 64 });
       const s = (performance.now() - t0) / 1000;
       report({ name: `sample ${stepsCount} steps, 1 thread, batch 64: ${cfg.label.split(',')[0]}`, value: count / s, unit: 'mol/s', note: `${s.toFixed(1)} s for ${count}` });
     }
     // Both cores: one worker thread per core, each sampling its own batches of 64.
     const workers = Math.min(2, os.availableParallelism?.() ?? os.cpus().length);
     if (workers > 1 && backend.name === 'wasm') {
-      const dir = mkdtempSync(join(os.tmpdir(), 'equimol-bench-'));
-      try {
-        await eq.saveModelDirectory(model, join(dir, 'model'));
+      {
         const run = async (stepsCount) => {
           const t0 = performance.now();
-          await eq.sampleMoleculesParallel(join(dir, 'model'), { count: 64 * workers, seed: 1, steps: stepsCount, batchSize: 64 }, workers, 'wasm');
+          await eq.sampleMolecules(model, { count: 64 * workers, seed: 1, steps: stepsCount, batchSize: 64, workers });
           return (performance.now() - t0) / 1000;
         };
         const count = 64 * workers;
@@ -160,8 +155,6 @@ for (const cfg of configs) {
         const sLong = await run(long);
         const evals = (count * long) / 64 / sLong;
         report({ name: `64-molecule network evaluations/s while sampling, ${workers} workers`, value: evals, unit: 'eval/s', note: `${long}-step chains; EDM: ${(1000 / 192).toFixed(1)}/s (192 ms each)` });
-      } finally {
-        rmSync(dir, { recursive: true, force: true });
       }
     }
   }
@@ -245,7 +238,6 @@ if (onWebgpu) {
   const memory = gpuMemory();
   report({ name: 'peak GPU memory (tfjs-webgpu buffer pool)', value: memory.allocated / 2 ** 20, unit: 'MiB', note: `${(memory.inUse / 2 ** 20).toFixed(1)} MiB in use at the end` });
 }
-if (!canSample) report({ name: 'sampling rows skipped', value: 0, unit: '', note: `the samplers still read synchronously, which ${backend.name} in Node cannot` });
 const summary = {
   date: new Date().toISOString(),
   backend: backend.name,

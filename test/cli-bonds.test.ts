@@ -72,7 +72,7 @@ describe('bond models: build --bonds → train → resume → sample → SDF', (
     // The library's sampler with the same model, seed and steps: the graph the model generated.
     await core.selectNodeBackend({ preferred: 'wasm', notice: () => {} });
     const model = await core.loadModelDirectory(join(dir, 'run/model'));
-    const { molecules } = core.sampleMolecules(model, { count: 3, seed: 1, steps: 5 });
+    const { molecules } = await core.sampleMolecules(model, { count: 3, seed: 1, steps: 5 });
     const written = core.parseSdf(text);
     written.forEach((mol, i) => {
       const n = molecules[i]!.elements.length;

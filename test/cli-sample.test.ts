@@ -110,12 +110,6 @@ describe('equimol sample', () => {
     expect(readFileSync(join(dir, 'threads.sdf'), 'utf8')).toBe(readFileSync(join(dir, 'whole.sdf'), 'utf8'));
   });
 
-  it('passes over webgpu, whose samplers cannot read back yet in Node, saying so', () => {
-    const r = equimol(['sample', '-n', '1', '--steps', '2', '--no-hydrogens', '--backend', 'webgpu', '-o', 'gpu.sdf'], dir);
-    expect(r.status).toBe(0);
-    expect(r.stderr).toMatch(/^equimol: using the wasm backend \(webgpu: cannot read tensors synchronously, which sampling still needs; /m);
-  });
-
   it('writes XYZ and JSON, and to standard output without -o', () => {
     expect(equimol(['sample', '-n', '2', ...QUICK, '--atoms', '5', '--no-hydrogens', '-o', 'out.xyz'], dir).status).toBe(0);
     const xyz = readFileSync(join(dir, 'out.xyz'), 'utf8').trim().split('\n');

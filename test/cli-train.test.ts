@@ -1,6 +1,7 @@
 // `equimol train` end to end on a tiny dataset built from a fixture: a new run, resuming it, a
 // config file, sampling with the trained model, and refused or impossible runs.
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as core from '@equimol/core/node';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -215,6 +216,26 @@ describe('equimol train', () => {
     const params = (out: string) => core.trainerStateFromBytes(new Uint8Array(readFileSync(join(dir, out, 'checkpoints/latest.eqt')))).state.params;
     expect(params('lost')).toEqual(params('calm'));
   });
+
+  // SwiftShader (Debian's chromium) stands in for a GPU; skipped only where that Vulkan driver is missing.
+  const swiftshader = { VK_ICD_FILENAMES: '/usr/lib/chromium/vk_swiftshader_icd.json', XDG_RUNTIME_DIR: tmpdir() };
+  it.skipIf(!existsSync(swiftshader.VK_ICD_FILENAMES))('trains on webgpu with sample-quality checks (--sample-every), and samples on webgpu what wasm samples', () => {
+    const r = equimol(['train', '--data', 'tiny.eqd', '--out', 'gpu-run', '--steps', '1', '--sample-every', '1', '--sample-count', '2', '--sample-steps', '3', '--micro-batch', '2', '--backend', 'webgpu', ...TINY], dir, swiftshader);
+    expect(r.stderr).toMatch(/stopped at step 1 /);
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/step 1 samples \{"step":1,"molecules":2,/);
+    // `equimol sample --backend webgpu`: the chain on the device, the same molecules as on wasm.
+    const args = ['sample', '--model', 'gpu-run/model', '-n', '2', '--steps', '5', '--seed', '3', '--atoms', '6', '--no-hydrogens', '--format', 'json'];
+    const gpu = equimol([...args, '--backend', 'webgpu', '-o', 'gpu.json'], dir, swiftshader);
+    expect(gpu.stderr).not.toMatch(/using the \w+ backend/);
+    expect(gpu.status).toBe(0);
+    expect(equimol([...args, '--backend', 'wasm', '-o', 'cpu.json'], dir).status).toBe(0);
+    type Molecules = { molecules: { elements: string[]; positions: number[] }[] };
+    const [a, b] = ['gpu.json', 'cpu.json'].map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')) as Molecules);
+    expect(a!.molecules.map((m) => m.elements)).toEqual(b!.molecules.map((m) => m.elements));
+    // float32 agreement, relative: a model trained one step can put atoms far out.
+    a!.molecules.forEach((m, k) => m.positions.forEach((x, i) => expect(Math.abs(x - b!.molecules[k]!.positions[i]!)).toBeLessThanOrEqual(0.01 * Math.max(1, Math.abs(x) / 10))));
+  }, 600_000); // SwiftShader compiles each shader program slowly
 
   it.each([
     [['--out', 'run', '--resume', '--set', 'hiddenSize=8'], /--set hiddenSize=8: hiddenSize cannot change during a run \(allowed: maxSteps, maxEpochs, optimizer\.learningRate/],

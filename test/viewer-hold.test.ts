@@ -171,7 +171,7 @@ describe.skipIf(skip !== undefined)('holding atoms in the viewer (Chromium)', ()
     await useTestBackend();
     const model = await loadModelDirectory(MODEL);
     const fixed = heldAtomsFromMolecules([source], model.meta.encoding).held;
-    const [reference] = sampleMolecules(model, { count: 1, seed: 3, steps: 10, atoms: 9, fixed, resample: 2, trajectoryFrames: 11 }).molecules;
+    const [reference] = (await sampleMolecules(model, { count: 1, seed: 3, steps: 10, atoms: 9, fixed, resample: 2, trajectoryFrames: 11 })).molecules;
     expect(mol.elements).toEqual(reference!.elements);
     expect(reference!.properties?.held_atoms).toBe(mol.properties?.held_atoms);
     // SDF keeps 4 decimals; the page (wasm in Chromium) and Node agree to float32 rounding.

@@ -328,7 +328,7 @@ describe.skipIf(skip !== undefined)('in-browser generation in Chromium', () => {
     expect(log.findIndex((e) => e.index === 1)).toBeGreaterThan(log.findIndex((e) => e.event === 'molecule'));
     // Streaming changes nothing: core in Node, without onFrame, samples the same molecules.
     await useTestBackend();
-    const reference = sampleMolecules(model, { count: 2, seed: 3, steps: 8, atoms: 5, trajectoryFrames: 9 });
+    const reference = await sampleMolecules(model, { count: 2, seed: 3, steps: 8, atoms: 5, trajectoryFrames: 9 });
     for (const [k, m] of reference.molecules.entries()) {
       const live = finished[k]!.last;
       expect(live).toHaveLength(m.positions.length);
@@ -499,6 +499,64 @@ describe.skipIf(skip !== undefined)('in-browser generation in Chromium', () => {
     expect(log[log.length - 1]).toMatchObject({ event: 'molecule', index: 1, frames: 40, positions: molecules[1]!.last });
     const [shown] = await page.evaluate(() => window.__equimol!.atomPositions());
     shown!.forEach((x, i) => expect(x).toBeCloseTo(molecules[1]!.last[i]!, 3));
+    await page.close();
+  });
+});
+
+describe.skipIf(skip !== undefined)('in-browser generation on WebGPU (SwiftShader) in Chromium', () => {
+  let server: ViewerServer;
+  let browser: Awaited<ReturnType<typeof launchBrowser>>;
+  let modelDir: string;
+
+  beforeAll(async () => {
+    modelDir = mkdtempSync(join(tmpdir(), 'equimol-model-'));
+    writeTinyModel(modelDir);
+    server = await startViewerServer({ modelDir });
+    browser = await launchBrowser(undefined, { webgpu: true });
+  });
+  afterAll(async () => {
+    await browser?.close();
+    await server?.close();
+    rmSync(modelDir, { recursive: true, force: true });
+  });
+
+  /** Generates on a page opened with `query`; the final frames, the status line and the page's errors. */
+  async function generateWith(query: string) {
+    const page = await browser.context.newPage();
+    const errors: string[] = [];
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(`${server.url}${query}`);
+    await page.waitForFunction(() => window.__equimol?.generationChecked === true, null, { timeout: 60_000 });
+    const molecules = await page.evaluate(async () => {
+      const t = await window.__equimol!.generate!({ count: 2, steps: 4, seed: 3, atomCount: 5, frames: 3 });
+      return t.molecules.map((m) => ({ elements: m.frames.at(-1)!.elements, positions: [...m.frames.at(-1)!.positions] }));
+    });
+    const status = await page.locator('#status').textContent();
+    await page.close();
+    return { molecules, status, errors };
+  }
+
+  it('generates through WebGPU when ?backend=webgpu asks for it, names it in the panel, and gets the molecules wasm gets', async () => {
+    const gpu = await generateWith('?backend=webgpu');
+    expect(gpu.status).toMatch(/^generated 2 molecule\(s\) with tiny-untrained-test-model \(tfjs webgpu\)/);
+    // SwiftShader is a CPU emulator: the automatic choice passes over it to wasm, as ?backend=wasm does.
+    const auto = await generateWith('');
+    expect(auto.status).toMatch(/\(tfjs wasm\)/);
+    const wasm = await generateWith('?backend=wasm');
+    expect(wasm.status).toMatch(/\(tfjs wasm\)/);
+    expect(wasm.molecules).toEqual(auto.molecules);
+    expect(gpu.molecules.map((m) => m.elements)).toEqual(wasm.molecules.map((m) => m.elements));
+    // float32 agreement, relative: the tiny untrained test model puts some atoms hundreds of Å out.
+    gpu.molecules.forEach((m, k) => m.positions.forEach((x, i) => expect(Math.abs(x - wasm.molecules[k]!.positions[i]!)).toBeLessThanOrEqual(0.01 * Math.max(1, Math.abs(x) / 10))));
+    expect([...gpu.errors, ...auto.errors, ...wasm.errors]).toEqual([]);
+  }, 600_000); // Chromium compiles tfjs's WebGPU shaders for SwiftShader slowly (about 30 s)
+
+  it('refuses a backend it does not know, naming the choices on the disabled Generate button', async () => {
+    const page = await browser.context.newPage();
+    await page.goto(`${server.url}?backend=webgl`);
+    await page.waitForFunction(() => window.__equimol?.generationChecked === true, null, { timeout: 60_000 });
+    expect(await page.locator('#generate').isEnabled()).toBe(false);
+    expect(await page.locator('#generate').getAttribute('title')).toBe('?backend=webgl is not a backend Generate can use; choose webgpu or wasm');
     await page.close();
   });
 });

@@ -75,23 +75,26 @@ describe('worker pools', () => {
   });
 
   it('sampling on two workers forwards trajectory frames and gives the one-thread molecules', async () => {
+    const model = await core.loadModelDirectory(modelDir);
     const options = { count: 3, seed: 7, steps: 5, trajectoryFrames: 3 };
-    const one = core.sampleMolecules(await core.loadModelDirectory(modelDir), options);
+    const one = await core.sampleMolecules(model, options);
     const frames: string[] = [];
     const progress: number[] = [];
-    const two = await core.sampleMoleculesParallel(
-      modelDir,
-      { ...options, onFrame: (index, frame) => frames.push(`${index}:${frame.step}`), onProgress: (done) => progress.push(done) },
-      2,
-      'wasm',
-    );
+    const two = await core.sampleMolecules(model, {
+      ...options,
+      workers: 2,
+      onFrame: (index, frame) => frames.push(`${index}:${frame.step}`),
+      onProgress: (done) => progress.push(done),
+    });
     expect(two.molecules.map((m) => Array.from(m.positions))).toEqual(one.molecules.map((m) => Array.from(m.positions)));
     expect(frames.sort()).toEqual(one.trajectory!.molecules.flatMap((m, i) => m.frames.map((f) => `${i}:${f.step}`)).sort());
     expect(progress.at(-1)).toBe(3);
   });
 
   it('sampling rejects when the workers cannot load the model', async () => {
-    await expect(core.sampleMoleculesParallel(join(work, 'no-model'), { count: 4, seed: 1 }, 2, 'wasm')).rejects.toThrow(/sampling worker \d failed: .*no model\.json/);
+    const model = await core.loadModelDirectory(modelDir);
+    const broken = { ...model, params: model.params.subarray(1) }; // one weight short: the workers refuse it
+    await expect(core.sampleMolecules(broken, { count: 4, seed: 1, workers: 2 })).rejects.toThrow(/sampling worker \d failed: .*weights/);
   });
 
   it('conformers on two workers equal those of one thread', async () => {

@@ -85,12 +85,12 @@ for (const t of fromSteps) {
     const zh = noisyState(batch.features, eps.h, new Array(B).fill(alpha), new Array(B).fill(sigma), n, F);
     const network = networkPredictor(model.dynamics, params, schedule, batch.atomCounts);
     try {
-      const predicted = network.predict(zx, zh, t).epsX;
+      const predicted = (await network.evaluate(zx, zh, t)).epsX;
       for (let k = 0; k < zx.length; k++) {
         epsSq += eps.x[k] ** 2;
         errSq += (predicted[k] - eps.x[k]) ** 2;
       }
-      const out = sampleChain(chainModel, network.predict, batch.atomCounts, indices.map((_, b) => new Rng(seed * 1_000_003 + total + b)), { start: { step: t, x: zx, h: zh } });
+      const out = await sampleChain(chainModel, network.predict, batch.atomCounts, indices.map((_, b) => new Rng(seed * 1_000_003 + total + b)), { start: { step: t, x: zx, h: zh } });
       for (let b = 0; b < B; b++) {
         const original = moleculeOf(batch.positions, batch.features, b, n);
         const denoised = { elements: out.types.subarray(b * n, b * n + n).reduce((e, v) => (e.push(encoding.elements[v]), e), []), positions: Float64Array.from(out.positions.subarray(3 * b * n, 3 * (b + 1) * n)) };

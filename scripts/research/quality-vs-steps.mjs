@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { parseScriptArgs } from '../lib/args.mjs';
-import { evaluateMolecules, loadModelDirectory, parseSmilesFile, referenceSetFromSmiles, sampleMoleculesParallel, selectNodeBackend } from '@equimol/core/node';
+import { evaluateMolecules, loadModelDirectory, parseSmilesFile, referenceSetFromSmiles, sampleMolecules, selectNodeBackend } from '@equimol/core/node';
 
 const { modelDir, count, steps: stepCounts, sampler, seed, workers, json, trainSmiles } = parseScriptArgs({
   usage: 'node scripts/research/quality-vs-steps.mjs MODEL_DIR [--count 128] [--steps 50,100,250,500,1000] [--sampler ancestral|ddim] [--seed 0] [--workers 2] [--train-smiles FILE] [--json]',
@@ -30,7 +30,7 @@ const trainingIds = trainSmiles ? referenceSetFromSmiles(parseSmilesFile(readFil
 const rows = [];
 for (const steps of stepCounts) {
   const t0 = performance.now();
-  const { molecules } = await sampleMoleculesParallel(modelDir, { count, seed, steps, sampler }, workers, backend.name);
+  const { molecules } = await sampleMolecules(model, { count, seed, steps, sampler, workers });
   const seconds = (performance.now() - t0) / 1000;
   const r = evaluateMolecules(molecules, { trainingIds });
   rows.push({ steps, molecules: count, seconds, moleculesPerSecond: count / seconds, atomStability: r.atomStability, moleculeStability: r.moleculeStability, validity: r.validity, validAndConnected: r.validAndConnected, uniqueness: r.uniqueness, novelty: r.novelty });

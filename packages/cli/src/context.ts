@@ -26,16 +26,15 @@ export function checkBackendEnvironment(option: string | undefined): string | un
  * Activates the tfjs backend for a computing command: `--backend`, else EQUIMOL_BACKEND, else the
  * fastest that loads (on the GPU adapter `--gpu` names). Fallback notices ("tensorflow: not installed")
  * are shown when a backend was asked for (it matters that it is not the one in use) or with --verbose;
- * `equimol info` lists them always. `syncReadback`: for the samplers, which still read tensors synchronously.
+ * `equimol info` lists them always.
  */
-export async function activateBackend(args: GlobalArgs & { backend?: string; gpu?: number }, syncReadback = false): Promise<BackendChoice> {
+export async function activateBackend(args: GlobalArgs & { backend?: string; gpu?: number }): Promise<BackendChoice> {
   const fromEnv = checkBackendEnvironment(args.backend);
   const asked = args.backend !== undefined || fromEnv !== undefined;
   const gpu = integerOption('gpu', args.gpu, 0);
   const choice = await selectNodeBackend({
     preferred: args.backend,
     ...(gpu !== undefined ? { gpu } : {}),
-    syncReadback,
     notice: (line) => {
       if (args.verbose || asked) process.stderr.write(`${line}\n`);
     },

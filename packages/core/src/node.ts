@@ -32,7 +32,7 @@ export {
 export { WorkerGradientEngine, type WorkerGradientEngineOptions } from './node/workerGradientEngine.js';
 
 // ----- sampling and chemistry on worker threads.
-export { sampleMoleculesParallel } from './node/parallelSampling.js';
+export { sampleMolecules, workerThreadSampling } from './node/workerSampling.js';
 export { generateConformers, type ConformerJob, type ConformerOutcome, type GenerateConformersOptions } from './node/parallelConformers.js';
 export { registerOpenchemlibResources } from './node/openchemlibResources.js';
 

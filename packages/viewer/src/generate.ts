@@ -1,5 +1,6 @@
-// In-browser generation: the page runs @equimol/core's sampler with the served model on tfjs's wasm
-// backend, in a worker (generateWorker.ts). This module is the UI's only view of it.
+// In-browser generation: the page runs @equimol/core's sampler with the served model in a worker
+// (generateWorker.ts), on WebGPU where the browser has a usable GPU adapter, else on tfjs's wasm
+// backend. This module is the UI's only view of it.
 import type { HeldAtoms, Trajectory, TrajectoryFrame, TrajectoryMolecule } from '@equimol/core';
 
 /** What the Generate form asks for. */
@@ -38,6 +39,8 @@ export interface GenerateListener {
 export interface MoleculeGenerator {
   /** Model name and the tfjs backend in use, for the UI. */
   readonly description: string;
+  /** The tfjs backend the worker samples on: 'webgpu', 'wasm' (or 'cpu' where neither loads). */
+  readonly backend: string;
   /** Samples, reporting each frame as it is made and each molecule as its chain ends; resolves to the whole trajectory. */
   generate(options: GenerateOptions, listener: GenerateListener): Promise<Trajectory>;
   /** Stops the worker for good: a generation in progress rejects with `reason`, later ones at once. */
@@ -52,8 +55,24 @@ export class GenerationUnavailableError extends Error {
   }
 }
 
+/** The backends Generate can be forced onto with `?backend=` (else WebGPU on a real GPU, then wasm). */
+export const GENERATE_BACKENDS = ['webgpu', 'wasm'] as const;
+export type GenerateBackend = (typeof GENERATE_BACKENDS)[number];
+
+/**
+ * The backend the page's `?backend=webgpu|wasm` forces, or undefined for the automatic choice: WebGPU
+ * where the browser has a usable GPU adapter (a CPU emulator such as SwiftShader only when forced),
+ * else wasm. Anything else is a `GenerationUnavailableError` naming the choices.
+ */
+export function requestedBackend(search: string): GenerateBackend | undefined {
+  const value = new URLSearchParams(search).get('backend');
+  if (value === null || value === '') return undefined;
+  if ((GENERATE_BACKENDS as readonly string[]).includes(value)) return value as GenerateBackend;
+  throw new GenerationUnavailableError(`?backend=${value} is not a backend Generate can use; choose ${GENERATE_BACKENDS.join(' or ')}`);
+}
+
 /** Messages to the worker. */
-export type WorkerRequest = { type: 'load'; id: number; modelUrl: string } | { type: 'generate'; id: number; options: GenerateOptions };
+export type WorkerRequest = { type: 'load'; id: number; modelUrl: string; backend?: GenerateBackend } | { type: 'generate'; id: number; options: GenerateOptions };
 
 /** Messages from the worker. */
 export type WorkerResponse =
@@ -80,9 +99,10 @@ export async function probeModel(modelUrl: string): Promise<string> {
 
 /**
  * Starts the sampling worker and loads the model served at `modelUrl` (a directory URL holding
- * `model.json` and its `weights.bin`) on tfjs's wasm backend.
+ * `model.json` and its `weights.bin`) on `backend`, or on WebGPU where the browser has a usable GPU
+ * adapter, else wasm.
  */
-export async function loadGenerator(modelUrl: string): Promise<MoleculeGenerator> {
+export async function loadGenerator(modelUrl: string, backend?: GenerateBackend): Promise<MoleculeGenerator> {
   const worker = new Worker(new URL('./generateWorker.ts', import.meta.url), { type: 'module', name: 'equimol-sampler' });
   let nextId = 0;
   const pending = new Map<number, { resolve: (r: WorkerResponse) => void; reject: (e: Error) => void; listener?: GenerateListener }>();
@@ -121,7 +141,7 @@ export async function loadGenerator(modelUrl: string): Promise<MoleculeGenerator
 
   let loaded: WorkerResponse;
   try {
-    loaded = await call({ type: 'load', id: nextId++, modelUrl: new URL(modelUrl, location.href).href });
+    loaded = await call({ type: 'load', id: nextId++, modelUrl: new URL(modelUrl, location.href).href, ...(backend ? { backend } : {}) });
     if (loaded.type !== 'loaded') throw new Error('unexpected answer from the sampling worker');
   } catch (e) {
     // Nobody will use this worker: let it go with the model it may hold.
@@ -130,6 +150,7 @@ export async function loadGenerator(modelUrl: string): Promise<MoleculeGenerator
   }
   return {
     description: `${loaded.name} (tfjs ${loaded.backend})`,
+    backend: loaded.backend,
     async generate(options, listener) {
       const molecules: TrajectoryMolecule[] = [];
       const done = await call(

@@ -1,11 +1,12 @@
-// Web worker that samples with @equimol/core on tfjs's wasm backend, off the page's main thread (the
-// reverse chain is synchronous and would otherwise freeze the viewer while it runs).
+// Web worker that samples with @equimol/core off the page's main thread, on WebGPU where the browser
+// has a usable GPU adapter (the chain then stays on the GPU), else on tfjs's wasm backend; a load
+// request may force one. Sampling is async, but its wasm compute would still hold the page's thread.
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import wasmPlain from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm?url';
 import wasmSimd from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-simd.wasm?url';
 import wasmThreaded from '@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm-threaded-simd.wasm?url';
-import { loadModelFromUrl, portableBackends, sampleMolecules, selectBackend, type Model } from '@equimol/core';
-import type { WorkerRequest, WorkerResponse } from './generate.js';
+import { browserBackends, loadModelFromUrl, sampleMolecules, selectBackend, type Model } from '@equimol/core';
+import type { GenerateBackend, WorkerRequest, WorkerResponse } from './generate.js';
 
 // Vite emits the binaries as assets and gives their URLs; tfjs would otherwise look next to its JS.
 setWasmPaths({ 'tfjs-backend-wasm.wasm': wasmPlain, 'tfjs-backend-wasm-simd.wasm': wasmSimd, 'tfjs-backend-wasm-threaded-simd.wasm': wasmThreaded });
@@ -14,16 +15,24 @@ let model: Promise<{ model: Model; backend: string }> | undefined;
 
 const post = (message: WorkerResponse) => (self as unknown as Worker).postMessage(message);
 
-async function load(url: string): Promise<{ model: Model; backend: string }> {
-  const [loaded, backend] = await Promise.all([loadModelFromUrl(url), selectBackend(portableBackends, { preferred: 'wasm', notice: () => undefined })]);
-  return { model: loaded, backend: backend.name };
+// Automatic: WebGPU on a real GPU adapter (core refuses a CPU emulator unless asked for), then wasm,
+// then cpu. Forced: that backend alone, so that a failure to load says why instead of falling back.
+async function activate(forced: GenerateBackend | undefined): Promise<string> {
+  const candidates = forced ? browserBackends.filter((c) => c.name === forced) : browserBackends;
+  const choice = await selectBackend(candidates, { ...(forced ? { preferred: forced } : {}), notice: () => undefined });
+  return choice.name;
+}
+
+async function load(url: string, forced: GenerateBackend | undefined): Promise<{ model: Model; backend: string }> {
+  const [loaded, backend] = await Promise.all([loadModelFromUrl(url), activate(forced)]);
+  return { model: loaded, backend };
 }
 
 self.onmessage = async (event: MessageEvent<WorkerRequest>) => {
   const request = event.data;
   try {
     if (request.type === 'load') {
-      model ??= load(request.modelUrl);
+      model ??= load(request.modelUrl, request.backend);
       const { model: m, backend } = await model;
       post({ type: 'loaded', id: request.id, name: m.meta.name, description: m.meta.description ?? '', backend });
     } else {
@@ -34,7 +43,7 @@ self.onmessage = async (event: MessageEvent<WorkerRequest>) => {
       // sampled (a batch would interleave the chains). core seeds molecule i from (seed, i) alone, so
       // this gives the same molecules as one batch.
       for (let k = 0; k < o.count; k++) {
-        const result = sampleMolecules(m, {
+        const result = await sampleMolecules(m, {
           count: 1,
           startIndex: k,
           seed: o.seed,

@@ -3,7 +3,7 @@
 import './style.css';
 import type { Trajectory } from '@equimol/core';
 import { ViewerApp } from './app.js';
-import { loadGenerator, probeModel, type GenerateOptions, type MoleculeGenerator } from './generate.js';
+import { loadGenerator, probeModel, requestedBackend, type GenerateOptions, type MoleculeGenerator } from './generate.js';
 import { HoldPanel } from './holdPanel.js';
 import { openBlob, openUrl } from './open.js';
 import { LiveFeed } from './liveFeed.js';
@@ -145,8 +145,8 @@ async function sample(
   );
   try {
     if (!generator) {
-      setStatus('loading the model and the wasm backend…');
-      generator = loadGenerator(modelUrl());
+      setStatus('loading the model and a backend (WebGPU or wasm)…');
+      generator = loadGenerator(modelUrl(), requestedBackend(location.search));
       generator.catch(() => (generator = undefined));
     }
     model = await generator;
@@ -192,9 +192,10 @@ async function enableGeneration(): Promise<void> {
     return;
   }
   try {
+    const forced = requestedBackend(location.search);
     const name = await probeModel(modelUrl());
     generateButton.disabled = false;
-    generateButton.title = `sample with ${name} in this page (tfjs wasm, in a worker)`;
+    generateButton.title = `sample with ${name} in this page, in a worker (${forced ?? 'WebGPU where the browser has a GPU, else wasm'})`;
     hook.generate = generate;
   } catch (e) {
     generateButton.title = (e as Error).message;

@@ -1,5 +1,6 @@
 // Headless Chromium for the viewer's end-to-end tests and screenshot script: Debian's /usr/bin/chromium
-// driven by playwright-core (never a browser downloaded by playwright). WebGL runs on SwiftShader.
+// driven by playwright-core (never a browser downloaded by playwright). WebGL runs on SwiftShader, and
+// so does WebGPU when asked for (WEBGPU_FLAGS).
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,8 +19,22 @@ export function browserSkipReason(): string | undefined {
   return `${CHROMIUM} is missing (apt-get install -y chromium); browser tests skipped because CI is unset`;
 }
 
-/** A fresh headless Chromium profile; `close()` removes it. */
-export async function launchBrowser(viewport = { width: 1280, height: 800 }): Promise<{ context: BrowserContext; close: () => Promise<void> }> {
+/** WebGL on SwiftShader (ANGLE's Vulkan-free software path), which every viewer test uses. */
+export const SWIFTSHADER_FLAGS = ['--use-angle=swiftshader', '--enable-unsafe-swiftshader'];
+
+/**
+ * WebGPU in headless Chromium without a GPU: with SWIFTSHADER_FLAGS, Chromium 156 (Debian) then
+ * exposes `navigator.gpu` (in pages served over http(s) or localhost, and their workers) with one
+ * adapter, SwiftShader's (vendor google, architecture swiftshader, isFallbackAdapter true), which
+ * equimol uses only when asked for (`?backend=webgpu`). Without this flag there is no adapter.
+ */
+export const WEBGPU_FLAGS = ['--enable-unsafe-webgpu'];
+
+/** A fresh headless Chromium profile (with WebGPU on SwiftShader if `webgpu`); `close()` removes it. */
+export async function launchBrowser(
+  viewport = { width: 1280, height: 800 },
+  options: { webgpu?: boolean } = {},
+): Promise<{ context: BrowserContext; close: () => Promise<void> }> {
   const profile = mkdtempSync(join(tmpdir(), 'equimol-chromium-'));
   const context = await chromium.launchPersistentContext(profile, {
     executablePath: CHROMIUM,
@@ -28,8 +43,8 @@ export async function launchBrowser(viewport = { width: 1280, height: 800 }): Pr
     args: [
       '--headless',
       '--no-sandbox',
-      '--use-angle=swiftshader',
-      '--enable-unsafe-swiftshader',
+      ...SWIFTSHADER_FLAGS,
+      ...(options.webgpu ? WEBGPU_FLAGS : []),
       '--disable-background-networking',
       '--disable-component-update',
       '--disable-sync',

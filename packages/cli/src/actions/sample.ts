@@ -7,7 +7,6 @@ import {
   registerOpenchemlibResources,
   type SampleOptions,
   sampleMolecules,
-  sampleMoleculesParallel,
   summarizeFinished,
   trajectoryFormatOf,
   workerThreadsFor,
@@ -54,8 +53,7 @@ export async function runSample(args: SampleArgs): Promise<void> {
   if (out) outputs.push(out);
   const traj = args.trajectory === undefined ? undefined : await prepareOutput(args.trajectory, args.force);
   if (traj) outputs.push(traj);
-  // The samplers still read tensors synchronously, which WebGPU in Node cannot (issue #18).
-  const backend = await activateBackend(args, true);
+  const backend = await activateBackend(args);
   createSampler({ sampler: args.sampler, typeNoise }); // options the sampler has no use for fail here
   const model = await loadModelDirectory(modelDir);
   const fixed = fixFiles.length > 0 ? await readHeldAtoms(fixFiles, args.fixAtoms, model.meta.encoding, model.meta.name, args) : undefined;
@@ -70,6 +68,7 @@ export async function runSample(args: SampleArgs): Promise<void> {
     startIndex: shard?.start ?? 0,
     sampler: args.sampler,
     batchSize,
+    workers,
     onProgress: (done) => progress.update(done),
   };
   if (steps !== undefined) options.steps = steps;
@@ -83,7 +82,7 @@ export async function runSample(args: SampleArgs): Promise<void> {
 
   const started = performance.now();
   progress.update(0);
-  const result = workers > 1 ? await sampleMoleculesParallel(modelDir, options, workers, backend.name) : sampleMolecules(model, options);
+  const result = await sampleMolecules(model, options);
   progress.finish();
   // Bonds, charges, EDM's verdicts and (for heavy-atom models) hydrogens placed with MMFF94.
   const addHydrogens = args.hydrogens && !model.meta.encoding.elements.includes('H');

@@ -2,7 +2,6 @@ import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
-  type BackendChoice,
   EDM_ADAM,
   EDM_QM9_SCHEDULE,
   type EgnnConfig,
@@ -73,8 +72,6 @@ export async function runTrain(args: TrainArgs): Promise<void> {
     const ignored = (Object.keys(trainOptions) as (keyof typeof trainOptions)[]).filter((name) => !RESUME_OPTIONS.includes(name) && given[name] !== undefined);
     if (ignored.length > 0) note(args, `--resume continues with the settings in ${runJson}; ignoring ${ignored.map((name) => `--${name}`).join(', ')}`);
     const backend = await activateBackend(args);
-    const resumed = JSON.parse(await readFile(runJson, 'utf8')) as { training?: { sampleEvery?: number } };
-    refuseSamplingWithoutSyncReadback(backend, resumed.training?.sampleEvery);
     await trainAndReport(args, { resume: true, set: args.set?.map(String), command, version, backend: backend.name });
     return;
   }
@@ -120,7 +117,6 @@ export async function runTrain(args: TrainArgs): Promise<void> {
   }
 
   const backend = await activateBackend(args);
-  refuseSamplingWithoutSyncReadback(backend, training.sampleEvery);
   await trainAndReport(args, {
     config: {
       name: args.name ?? file.name ?? 'equimol-run',
@@ -144,15 +140,6 @@ async function trainAndReport(args: TrainArgs, options: Omit<TrainingRunOptions,
   let interrupted: InterruptSignal | null = null;
   const state = await runTraining({ ...options, outDir: args.out, print, onStep, onInterrupt: (signal) => (interrupted = signal) }).finally(finish);
   reportEnd(args, state.step, started, interrupted);
-}
-
-/**
- * The sample-quality checks use the samplers, which still read tensors synchronously: on WebGPU in
- * Node they would fail at the first check, hours into a run, so the run is refused before it starts.
- */
-function refuseSamplingWithoutSyncReadback(backend: BackendChoice, sampleEvery: number | undefined): void {
-  if (backend.syncReadback || !sampleEvery) return;
-  throw new UsageError(`sample-quality checks (--sample-every ${sampleEvery}) cannot run on the ${backend.name} backend yet (the samplers read synchronously); use --sample-every 0, or --backend wasm`);
 }
 
 /**

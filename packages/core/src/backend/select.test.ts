@@ -37,7 +37,7 @@ describe('backend selection', () => {
   it('uses the first candidate when it loads, without notices', async () => {
     const notices: string[] = [];
     const choice = await selectBackend(portableBackends, { notice: (l) => notices.push(l) });
-    expect(choice).toEqual({ name: 'wasm', reason: 'fastest available', skipped: [], tfjsVersion: tf.version_core, syncReadback: true });
+    expect(choice).toEqual({ name: 'wasm', reason: 'fastest available', skipped: [], tfjsVersion: tf.version_core });
     expect(notices).toEqual([]);
   });
 

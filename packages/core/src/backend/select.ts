@@ -12,11 +12,6 @@ export interface BackendCandidate {
   tfName: string;
   /** Imports and registers the backend; throws if it is not installed, cannot load, or should not be chosen. */
   load: (request: BackendRequest) => Promise<BackendLoaded | void>;
-  /**
-   * False where tensors cannot be read synchronously (`dataSync`), as on WebGPU in Node: code that
-   * still reads synchronously (the samplers) selects with `syncReadback` and skips such backends.
-   */
-  syncReadback?: boolean;
 }
 
 /** What a candidate's `load` is told. */
@@ -43,8 +38,6 @@ export interface BackendChoice {
   tfjsVersion: string;
   /** The GPU adapter, for a WebGPU backend. */
   adapter?: GpuAdapterSummary;
-  /** Whether tensors can be read synchronously (`dataSync`), which the samplers still need. */
-  syncReadback: boolean;
 }
 
 /** Options of `selectBackend`. */
@@ -55,8 +48,6 @@ export interface SelectBackendOptions {
   notice?: (line: string) => void;
   /** `--gpu N`: the GPU adapter to use, where there are several. */
   gpu?: number;
-  /** Only backends that can read tensors synchronously (for the samplers, which still do). */
-  syncReadback?: boolean;
 }
 
 /** The portable candidates, available everywhere core runs. */
@@ -117,9 +108,6 @@ export async function selectBackend(candidates: BackendCandidate[], options: Sel
   const skipped: string[] = [];
   for (const candidate of order) {
     try {
-      if (options.syncReadback && candidate.syncReadback === false) {
-        throw new Error('cannot read tensors synchronously, which sampling still needs');
-      }
       const loaded = await candidate.load({ requested: preferred === candidate.name, ...(options.gpu !== undefined ? { gpu: options.gpu } : {}) });
       const ok = await tf.setBackend(candidate.tfName);
       if (!ok) throw new Error('tfjs could not initialise it');
@@ -131,8 +119,7 @@ export async function selectBackend(candidates: BackendCandidate[], options: Sel
           : skipped.length === 0
             ? 'fastest available'
             : `fallback after: ${skipped.join('; ')}`;
-      const syncReadback = candidate.syncReadback !== false;
-      return { name: candidate.name, reason, skipped, tfjsVersion: tf.version_core, syncReadback, ...(loaded?.adapter ? { adapter: loaded.adapter } : {}) };
+      return { name: candidate.name, reason, skipped, tfjsVersion: tf.version_core, ...(loaded?.adapter ? { adapter: loaded.adapter } : {}) };
     } catch (err) {
       const why = describeLoadFailure(err);
       skipped.push(`${candidate.name}: ${why}`);

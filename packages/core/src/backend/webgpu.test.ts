@@ -25,7 +25,7 @@ function fakeGpu(info: GpuAdapterInfo | null): GpuLike {
 }
 
 const fakeWebgpu = (info: GpuAdapterInfo | null, probe = false) =>
-  webgpuBackend({ gpu: async () => fakeGpu(info), syncReadback: false, ...(probe ? { probe: async () => info } : {}) });
+  webgpuBackend({ gpu: async () => fakeGpu(info), ...(probe ? { probe: async () => info } : {}) });
 
 describe('WebGPU adapters', () => {
   it('tells a CPU emulator from a GPU by its info', () => {
@@ -71,12 +71,6 @@ describe('WebGPU in automatic selection', () => {
       const choice = await selectBackend([fakeWebgpu(null, probe), ...portableBackends], { notice: () => {} });
       expect(choice.skipped).toEqual(['webgpu: no WebGPU adapter (no usable GPU driver)']);
     }
-  });
-
-  it('skips backends without synchronous readback for code that needs it (the samplers)', async () => {
-    const choice = await selectBackend([fakeWebgpu(h200), ...portableBackends], { preferred: 'webgpu', syncReadback: true, notice: () => {} });
-    expect(choice.name).toBe('wasm');
-    expect(choice.skipped).toEqual(['webgpu: cannot read tensors synchronously, which sampling still needs']);
   });
 
   it('runs worker threads on the CPU backends, and one thread with a notice on WebGPU', () => {

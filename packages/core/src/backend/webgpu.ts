@@ -38,8 +38,6 @@ function exposeAsNavigatorGpu(gpu: GpuLike): void {
 export interface WebGpuPlatform {
   /** The GPU object (navigator.gpu or Dawn's), on adapter `index` where one can be chosen. */
   gpu: (index: number | undefined) => Promise<GpuLike>;
-  /** Whether `dataSync` works there (browsers read back through a canvas; Node cannot). */
-  syncReadback: boolean;
   /**
    * For automatic selection: the adapter's info without opening WebGPU in this process, or null if
    * there is none. Node probes in a child process, where driver noise and crashes cannot reach the user.
@@ -52,11 +50,10 @@ export interface WebGpuPlatform {
  * is used whenever it loads; a CPU emulator only when the webgpu backend was asked for by name.
  */
 export function webgpuBackend(platform: WebGpuPlatform): BackendCandidate {
-  const { gpu, syncReadback, probe } = platform;
+  const { gpu, probe } = platform;
   return {
     name: 'webgpu',
     tfName: 'webgpu',
-    syncReadback,
     async load(request: BackendRequest) {
       if (probe && !request.requested) {
         const info = await probe(request.gpu);
@@ -88,7 +85,6 @@ function emulatorNotAsked(info: GpuAdapterInfo): WebGpuUnavailableError {
 
 /** `webgpu` on `navigator.gpu`, where the browser (or worker) has it; browsers expose one adapter. */
 export const browserWebgpuBackend: BackendCandidate = webgpuBackend({
-  syncReadback: true,
   gpu: async (index) => {
     const gpu = (globalThis as { navigator?: { gpu?: GpuLike } }).navigator?.gpu;
     if (!gpu) throw new WebGpuUnavailableError('this browser has no WebGPU (navigator.gpu)');

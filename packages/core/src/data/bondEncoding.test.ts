@@ -1,11 +1,12 @@
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
 import type { Bond, Molecule } from '../chem/molecule.js';
 import { drawTrainingNoise } from '../diffusion/noise.js';
 import { parseSdf } from '../io/sdf.js';
 import { Rng } from '../random/rng.js';
-import { fixturePath } from '../testing/fixtures.js';
+import { fixturePath, useTestBackend } from '../testing/fixtures.js';
 import { decodeAtoms, featureCount } from './atomEncoding.js';
 import { collateBatch } from './batch.js';
 import {
@@ -16,6 +17,8 @@ import {
   encodeBondBlock,
   kekuleBondEncoding,
   symmetrizeBondState,
+  symmetrizeBondTensor,
+  upperPairMask,
 } from './bondEncoding.js';
 import { buildDataset } from './buildDataset.js';
 import { MoleculeDataset } from './dataset.js';
@@ -71,6 +74,20 @@ describe('bond encoding', () => {
     expect(at(1, 0)).toEqual(at(0, 1));
     expect(at(0, 1)).toEqual([5, 6, 7, 8]);
     for (const [i, j] of [[0, 0], [1, 1], [0, 2], [2, 0], [1, 2], [2, 2]] as const) expect(at(i, j)).toEqual([0, 0, 0, 0]);
+  });
+
+  it('symmetrises on tensors exactly as on arrays (the chain keeps its state on the device)', async () => {
+    await useTestBackend();
+    const B = 2;
+    const N = 4;
+    const K = 3;
+    const rng = new Rng(9);
+    const state = Float32Array.from({ length: B * N * N * K }, () => rng.normal());
+    const mask = [1, 1, 1, 0, 1, 1, 0, 0];
+    const onTensors = tf.tidy(() => symmetrizeBondTensor(tf.tensor4d(state, [B, N, N, K]), tf.tensor4d(upperPairMask(mask, B, N), [B, N, N, 1])).dataSync());
+    symmetrizeBondState(state, mask, B, N, K);
+    // + 0 turns the −0 of masked negative entries into 0: the same value.
+    expect(Array.from(onTensors, (v) => v + 0)).toEqual(Array.from(state));
   });
 
   it('refuses aromatic bonds, unknown orders and charges outside −1…+1, naming the molecule', () => {

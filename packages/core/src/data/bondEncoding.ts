@@ -1,3 +1,4 @@
+import * as tf from '@tensorflow/tfjs-core';
 import type { Bond } from '../chem/molecule.js';
 import { EquimolError } from '../errors.js';
 
@@ -120,6 +121,32 @@ export function symmetrizeBondState(state: Float32Array, nodeMask: ArrayLike<num
       }
     }
   }
+}
+
+/**
+ * The pairs i < j of real atoms of a padded [B, N] mask, as a [B, N, N, 1] mask (flat): the upper
+ * triangle that `symmetrizeBondTensor` keeps.
+ */
+export function upperPairMask(nodeMask: ArrayLike<number>, B: number, N: number): Float32Array {
+  const out = new Float32Array(B * N * N);
+  for (let b = 0; b < B; b++) {
+    for (let i = 0; i < N; i++) {
+      if (!nodeMask[b * N + i]) continue;
+      for (let j = i + 1; j < N; j++) if (nodeMask[b * N + j]) out[(b * N + i) * N + j] = 1;
+    }
+  }
+  return out;
+}
+
+/**
+ * `symmetrizeBondState` on the backend's tensors, for a chain whose state stays on the device: the
+ * upper triangle of real pairs kept and mirrored to the lower, everything else zero. `upperPairs` is
+ * `upperPairMask` as a [B, N, N, 1] tensor. Multiplying by 0/1 and adding zeros is exact, so this gives
+ * the array version's values. No tf.tidy of its own: call inside one.
+ */
+export function symmetrizeBondTensor(state: tf.Tensor4D, upperPairs: tf.Tensor4D): tf.Tensor4D {
+  const upper = tf.mul(state, upperPairs);
+  return tf.add(upper, tf.transpose(upper, [0, 2, 1, 3])) as tf.Tensor4D;
 }
 
 /**

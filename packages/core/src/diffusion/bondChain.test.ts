@@ -1,3 +1,4 @@
+import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { Bond } from '../chem/molecule.js';
 import { type AtomEncoding, featureCount } from '../data/atomEncoding.js';
@@ -15,7 +16,8 @@ import { EDM_QM9_SCHEDULE, NoiseSchedule } from './schedule.js';
 
 // The reverse chain of a bond model: both samplers move the bond block like every other variable,
 // the chain hands the network a symmetric, masked bond state at every step, inpainting holds the
-// bonds among held atoms, and the likelihood refuses bond models.
+// bonds among held atoms, and the likelihood refuses bond models. The chain's state is tensors; these
+// tests read them back with dataSync, which the test backend allows.
 
 const encoding: AtomEncoding = { elements: ['C', 'N', 'O'], includeCharges: true, normalization: [1, 4, 10], bonds: kekuleBondEncoding() };
 const F = featureCount(encoding);
@@ -51,16 +53,18 @@ describe('bond models in the reverse chain', () => {
     const values = randomArray(rng, 24);
     const eps = randomArray(rng, 24);
     const fresh = randomArray(rng, 24);
+    const state = (v: Float32Array): ChainState => ({ x: tf.zeros([1, 1, 3]), h: tf.tensor3d(v, [1, 6, 4]), e: tf.tensor4d(v, [1, 2, 3, 4]) });
     for (const sampler of [new Ancestral(), new Ddim()]) {
-      const z: ChainState = { x: new Float32Array(3), h: Float32Array.from(values), e: Float32Array.from(values) };
-      const before = Float32Array.from(z.e!);
-      sampler.step(z, { x: new Float32Array(3), h: eps, e: eps }, schedule.gammaAtStep(30), schedule.gammaAtStep(20), () => ({ x: new Float32Array(3), h: fresh, e: fresh }));
-      expect(Array.from(z.e!)).toEqual(Array.from(z.h));
-      expect(Array.from(z.e!)).not.toEqual(Array.from(before));
+      const [h, e] = tf.tidy(() => {
+        const next = sampler.step(state(values), state(eps), schedule.gammaAtStep(30), schedule.gammaAtStep(20), () => state(fresh));
+        return [next.h.dataSync(), next.e!.dataSync()];
+      });
+      expect(Array.from(e!)).toEqual(Array.from(h!));
+      expect(Array.from(e!)).not.toEqual(Array.from(values));
     }
   });
 
-  it('hands the network a symmetric, masked bond state at every step and decodes bonds within each molecule', () => {
+  it('hands the network a symmetric, masked bond state at every step and decodes bonds within each molecule', async () => {
     const counts = [6, 4];
     const N = 6;
     const tensors = dynamics.layout.toTensors(params);
@@ -68,16 +72,19 @@ describe('bond models in the reverse chain', () => {
     let calls = 0;
     const checked: NoisePredictor = (zx, zh, step, ze) => {
       expect(ze).toBeDefined();
-      expectValidBondState(ze!, counts, N);
+      expect(ze!.shape).toEqual([2, N, N, K]);
+      expectValidBondState(ze!.dataSync() as Float32Array, counts, N);
       calls++;
       const out = network.predict(zx, zh, step, ze);
-      expectValidBondState(out.epsE!, counts, N);
+      expectValidBondState(out.epsE!.dataSync() as Float32Array, counts, N);
       return out;
     };
     try {
       for (const sampler of [new Ancestral(), new Ddim()]) {
         calls = 0;
-        const out = sampleChain({ schedule, encoding }, checked, counts, [new Rng(1), new Rng(2)], { sampler, steps: 8 });
+        const before = tf.memory().numTensors;
+        const out = await sampleChain({ schedule, encoding }, checked, counts, [new Rng(1), new Rng(2)], { sampler, steps: 8 });
+        expect(tf.memory().numTensors).toBe(before); // every tensor of the chain, bonds included, disposed
         expect(calls).toBe(9);
         expect(out.bonds).toHaveLength(2);
         out.bonds!.forEach((bonds, b) => {
@@ -95,23 +102,27 @@ describe('bond models in the reverse chain', () => {
     }
   });
 
-  it('inpainting holds the bonds among held atoms and generates the rest', () => {
+  it('inpainting holds the bonds among held atoms and generates the rest, also with RePaint jumps', async () => {
     const held: Bond[] = [{ a: 0, b: 1, order: 2 }, { a: 1, b: 2, order: 1 }];
     const positions = [0, 0, 0, 1.34, 0, 0, 2.1, 1.2, 0];
     const counts = [7, 7];
     const tensors = dynamics.layout.toTensors(params);
     const network = networkPredictor(dynamics, tensors, schedule, counts);
     try {
-      const inpainting = new Inpainting(schedule, encoding, { elements: ['C', 'C', 'N'], positions, bonds: held, formalCharges: [0, 0, 1] }, { B: 2, N: 7 });
-      const out = sampleChain({ schedule, encoding }, network.predict, counts, [new Rng(3), new Rng(4)], { steps: 10, constraint: inpainting });
-      for (const bonds of out.bonds!) {
-        // Straight from the chain's final state, before any export step rewrites anything.
-        expect(bonds.filter((b) => b.b < 3)).toEqual(held);
+      for (const resample of [1, 2]) {
+        const inpainting = new Inpainting(schedule, encoding, { elements: ['C', 'C', 'N'], positions, bonds: held, formalCharges: [0, 0, 1] }, { B: 2, N: 7 }, resample);
+        const before = tf.memory().numTensors;
+        const out = await sampleChain({ schedule, encoding }, network.predict, counts, [new Rng(3), new Rng(4)], { steps: 10, constraint: inpainting });
+        expect(tf.memory().numTensors).toBe(before);
+        for (const bonds of out.bonds!) {
+          // Straight from the chain's final state, before any export step rewrites anything.
+          expect(bonds.filter((b) => b.b < 3)).toEqual(held);
+        }
+        for (let b = 0; b < 2; b++) expect(Array.from(out.formalCharges.subarray(7 * b, 7 * b + 3))).toEqual([0, 0, 1]);
+        // The export keeps the held graph exactly and takes the generated bonds of the other atoms.
+        const generated = out.bonds![0]!;
+        expect(inpainting.bonds(generated)).toEqual([...held, ...generated.filter((b) => b.b >= 3)]);
       }
-      for (let b = 0; b < 2; b++) expect(Array.from(out.formalCharges.subarray(7 * b, 7 * b + 3))).toEqual([0, 0, 1]);
-      // The export keeps the held graph exactly and takes the generated bonds of the other atoms.
-      const generated = out.bonds![0]!;
-      expect(inpainting.bonds(generated)).toEqual([...held, ...generated.filter((b) => b.b >= 3)]);
     } finally {
       network.dispose();
       disposeParameters(tensors);

@@ -1,7 +1,8 @@
-import { describe, expect, it } from 'vitest';
+import * as tf from '@tensorflow/tfjs-core';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { ElementNotInVocabularyError, qm9Encoding } from '../data/atomEncoding.js';
 import { Rng } from '../random/rng.js';
-import { maxAbsDiff } from '../testing/fixtures.js';
+import { arrayPredictor, maxAbsDiff, useTestBackend } from '../testing/fixtures.js';
 import { checkHeldAtoms, HeldAtomsError, Inpainting } from './inpainting.js';
 import { type NoisePredictor, sampleChain } from './reverseChain.js';
 import { createSampler } from './samplers.js';
@@ -27,7 +28,7 @@ const data = [
   { x: xStar, h: features([1, 0, 2]) },
   { x: Float32Array.from([-1.0, 0.3, 0.4, 0.7, -0.8, 0.2, 0.3, 0.5, -0.6]), h: features([1, 0, 3]) }, // B: N, C, F
 ];
-const oracle: NoisePredictor = (zx, zh, step) => {
+const oracle: NoisePredictor = arrayPredictor((zx, zh, step) => {
   const g = schedule.gammaAtStep(step);
   const [a, s] = [NoiseSchedule.alpha(g), NoiseSchedule.sigma(g)];
   const epsX = new Float32Array(zx.length);
@@ -48,15 +49,15 @@ const oracle: NoisePredictor = (zx, zh, step) => {
     zhb.forEach((z, i) => (epsH[3 * F * b + i] = (z - (a * (w[0]! * data[0]!.h[i]! + w[1]! * data[1]!.h[i]!)) / total) / s));
   }
   return { epsX, epsH };
-};
+});
 const offset = [12.25, -3.5, 7.125];
 // The held atoms 1 and 2 (N and C) in the user's frame, as a file would give them.
 const held = { elements: ['N', 'C'], positions: Float64Array.from({ length: 6 }, (_, i) => xStar[i]! + offset[i % 3]! + 1e-7 * i) };
 
-function inpaint(kind: 'ancestral' | 'ddim', steps: number, resample: number, seeds = [1, 2, 3, 4, 5, 6]) {
+async function inpaint(kind: 'ancestral' | 'ddim', steps: number, resample: number, seeds = [1, 2, 3, 4, 5, 6]) {
   const B = seeds.length;
   const constraint = new Inpainting(schedule, encoding, held, { B, N: 3 }, resample);
-  const out = sampleChain({ schedule, encoding }, oracle, seeds.map(() => 3), seeds.map((s) => new Rng(s)), { sampler: createSampler({ sampler: kind }), steps, constraint });
+  const out = await sampleChain({ schedule, encoding }, oracle, seeds.map(() => 3), seeds.map((s) => new Rng(s)), { sampler: createSampler({ sampler: kind }), steps, constraint });
   return seeds.map((_, b) => ({
     positions: constraint.toInputFrame(out.positions.subarray(9 * b, 9 * b + 9), 3),
     elements: constraint.elements(Array.from(out.types.subarray(3 * b, 3 * b + 3), (t) => encoding.elements[t]!)),
@@ -64,9 +65,11 @@ function inpaint(kind: 'ancestral' | 'ddim', steps: number, resample: number, se
 }
 
 describe('inpainting', () => {
+  beforeAll(useTestBackend);
+
   for (const [kind, steps, resample] of [['ancestral', 1000, 1], ['ancestral', 50, 5], ['ddim', 50, 1], ['ddim', 50, 3]] as const) {
-    it(`${kind}, ${steps} steps, resample ${resample}: returns the known molecule in the input frame, held atoms bit-exact`, () => {
-      for (const mol of inpaint(kind, steps, resample)) {
+    it(`${kind}, ${steps} steps, resample ${resample}: returns the known molecule in the input frame, held atoms bit-exact`, async () => {
+      for (const mol of await inpaint(kind, steps, resample)) {
         expect(Array.from(mol.positions.subarray(0, 6))).toEqual(Array.from(held.positions));
         const free = mol.positions.subarray(6, 9);
         expect(maxAbsDiff(free, Array.from(xStar.subarray(6, 9), (v, d) => v + offset[d]!))).toBeLessThan(0.05);
@@ -75,25 +78,26 @@ describe('inpainting', () => {
     });
   }
 
-  it('without the held atoms the same chain ends at either molecule (the test above is not trivial)', () => {
+  it('without the held atoms the same chain ends at either molecule (the test above is not trivial)', async () => {
     const seeds = [1, 2, 3, 4, 5, 6, 7, 8];
-    const out = sampleChain({ schedule, encoding }, oracle, seeds.map(() => 3), seeds.map((s) => new Rng(s)), { steps: 50 });
+    const out = await sampleChain({ schedule, encoding }, oracle, seeds.map(() => 3), seeds.map((s) => new Rng(s)), { steps: 50 });
     const free = seeds.map((_, b) => encoding.elements[out.types[3 * b + 2]!]);
     expect(new Set(free)).toEqual(new Set(['O', 'F']));
   });
 
-  it('the same seed gives the same output, another seed another path', () => {
-    const [a, b] = [inpaint('ancestral', 40, 2, [7]), inpaint('ancestral', 40, 2, [7])];
+  it('the same seed gives the same output, another seed another path', async () => {
+    const [a, b] = [await inpaint('ancestral', 40, 2, [7]), await inpaint('ancestral', 40, 2, [7])];
     expect(Array.from(a[0]!.positions)).toEqual(Array.from(b[0]!.positions));
-    const c = inpaint('ancestral', 40, 2, [8]);
+    const c = await inpaint('ancestral', 40, 2, [8]);
     expect(Array.from(c[0]!.positions)).not.toEqual(Array.from(a[0]!.positions));
   });
 
   it('imposing the held atoms keeps the zero centre of mass and their shape', () => {
     const constraint = new Inpainting(schedule, encoding, held, { B: 1, N: 3 }, 1);
-    const z = { x: Float32Array.from([0.5, -0.2, 0.1, 0.3, 0.4, -0.6, -0.8, -0.2, 0.5]), h: new Float32Array(3 * F) };
-    const zero = () => ({ x: new Float32Array(9), h: new Float32Array(3 * F) });
-    constraint.impose(z, 0, zero);
+    const before = { x: tf.tensor3d([0.5, -0.2, 0.1, 0.3, 0.4, -0.6, -0.8, -0.2, 0.5], [1, 3, 3]), h: tf.zeros([1, 3, F]) as tf.Tensor3D };
+    const zero = () => ({ x: tf.zeros([1, 3, 3]) as tf.Tensor3D, h: tf.zeros([1, 3, F]) as tf.Tensor3D });
+    const after = constraint.impose(before, 0, zero);
+    const z = { x: after.x.dataSync() as Float32Array };
     const mean = [0, 1, 2].map((d) => (z.x[d]! + z.x[3 + d]! + z.x[6 + d]!) / 3);
     expect(Math.max(...mean.map(Math.abs))).toBeLessThan(1e-6);
     // At step 0 (α ≈ 1, σ ≈ 0) the held rows are the known atoms, translated.

@@ -1,3 +1,4 @@
+import * as tf from '@tensorflow/tfjs-core';
 import type { Bond } from '../chem/molecule.js';
 import { type AtomEncoding, elementIndex, encodeAtomFeatures, featureCount, vocabularyAtomicNumbers } from '../data/atomEncoding.js';
 import { bondClassCount, checkBondsEncodable, encodeBondBlock } from '../data/bondEncoding.js';
@@ -88,8 +89,13 @@ export class Inpainting implements ChainConstraint {
   private readonly knownX: Float32Array;
   /** Known normalised features: [k, F]. */
   private readonly knownH: Float32Array;
-  /** Bond models with held bonds: the known bond block [1, k, k, K] among the held atoms. */
-  private readonly knownE?: Float32Array;
+  /** The known atoms as one padded molecule, [1, N, 3] and [1, N, F] (zero beyond row k), and 1 on rows < k: [1, N, 1]. */
+  private readonly padded: { x: Float32Array; h: Float32Array; held: Float32Array };
+  /**
+   * Bond models with held bonds: the known bond block as one padded molecule, [1, N, N, K] (zero
+   * beyond the held atoms), and 1 on the pairs among the held atoms: [1, N, N, 1].
+   */
+  private readonly paddedE?: { e: Float32Array; held: Float32Array; K: number };
 
   constructor(
     private readonly schedule: NoiseSchedule,
@@ -111,43 +117,48 @@ export class Inpainting implements ChainConstraint {
     const numbers = vocabularyAtomicNumbers(encoding);
     const charges = encoding.bonds ? held.formalCharges : undefined;
     held.elements.forEach((el, i) => encodeAtomFeatures(encoding, elementIndex(encoding, el), this.knownH, i, numbers, charges?.[i] ?? 0));
+    const { N } = batch;
+    const F = featureCount(encoding);
+    const x = new Float32Array(N * 3);
+    const h = new Float32Array(N * F);
+    x.set(this.knownX.subarray(0, Math.min(3 * k, 3 * N)));
+    h.set(this.knownH.subarray(0, Math.min(k * F, N * F)));
+    this.padded = { x, h, held: Float32Array.from({ length: N }, (_, i) => (i < k ? 1 : 0)) };
     if (encoding.bonds && held.bonds) {
-      this.knownE = new Float32Array(k * k * bondClassCount(encoding.bonds));
-      encodeBondBlock(encoding.bonds, held.bonds, k, this.knownE, 0, k);
+      const K = bondClassCount(encoding.bonds);
+      const e = new Float32Array(N * N * K);
+      encodeBondBlock(encoding.bonds, held.bonds, Math.min(k, N), e, 0, N);
+      const pairs = Float32Array.from({ length: N * N }, (_, ij) => (Math.floor(ij / N) < k && ij % N < k ? 1 : 0));
+      this.paddedE = { e, held: pairs, K };
     }
   }
 
-  impose(z: ChainState, step: number, noise: () => ChainState): void {
+  impose(z: ChainState, step: number, noise: () => ChainState): ChainState {
     const g = this.schedule.gammaAtStep(step);
     const alpha = NoiseSchedule.alpha(g);
     const sigma = NoiseSchedule.sigma(g);
-    const { B, N } = this.batch;
+    const { N } = this.batch;
     const F = featureCount(this.encoding);
-    const k = this.count;
     const n = noise();
-    for (let b = 0; b < B; b++) {
-      const row0 = b * N;
-      // Forward-noised known atoms, z = α·x + σ·ε, then translated onto the held rows' current centroid.
-      const noised = new Float32Array(3 * k);
-      const shift = [0, 0, 0];
-      for (let i = 0; i < 3 * k; i++) {
-        noised[i] = alpha * this.knownX[i]! + sigma * n.x[3 * row0 + i]!;
-        shift[i % 3]! += (z.x[3 * row0 + i]! - noised[i]!) / k;
-      }
-      for (let i = 0; i < 3 * k; i++) z.x[3 * row0 + i] = noised[i]! + shift[i % 3]!;
-      for (let i = 0; i < k * F; i++) z.h[F * row0 + i] = alpha * this.knownH[i]! + sigma * n.h[F * row0 + i]!;
-      if (this.knownE && z.e && n.e) {
-        // Pairs among the held atoms: forward-noised known bonds (n.e is symmetric, so this is too).
-        const K = bondClassCount(this.encoding.bonds);
-        for (let i = 0; i < k; i++) {
-          for (let j = 0; j < k; j++) {
-            const to = ((b * N + i) * N + j) * K;
-            const from = (i * k + j) * K;
-            for (let c = 0; c < K; c++) z.e[to + c] = alpha * this.knownE[from + c]! + sigma * n.e[to + c]!;
-          }
-        }
-      }
+    const held = tf.tensor3d(this.padded.held, [1, N, 1]);
+    const free = tf.sub(1, held);
+    // Forward-noised known atoms, z = α·x + σ·ε, then translated onto the held rows' current centroid.
+    const noisedX = tf.add(tf.mul(tf.tensor3d(this.padded.x, [1, N, 3]), alpha), tf.mul(n.x, sigma));
+    const shift = tf.div(tf.sum(tf.mul(tf.sub(z.x, noisedX), held), 1, true), this.count);
+    const noisedH = tf.add(tf.mul(tf.tensor3d(this.padded.h, [1, N, F]), alpha), tf.mul(n.h, sigma));
+    const out: ChainState = {
+      x: tf.add(tf.mul(z.x, free), tf.mul(tf.add(noisedX, shift), held)) as tf.Tensor3D,
+      h: tf.add(tf.mul(z.h, free), tf.mul(noisedH, held)) as tf.Tensor3D,
+    };
+    if (z.e) out.e = z.e;
+    if (this.paddedE && z.e && n.e) {
+      // Pairs among the held atoms: forward-noised known bonds (n.e is symmetric, so this is too).
+      const { e, held: pairs, K } = this.paddedE;
+      const heldPairs = tf.tensor4d(pairs, [1, N, N, 1]);
+      const noisedE = tf.add(tf.mul(tf.tensor4d(e, [1, N, N, K]), alpha), tf.mul(n.e, sigma));
+      out.e = tf.add(tf.mul(z.e, tf.sub(1, heldPairs)), tf.mul(noisedE, heldPairs)) as tf.Tensor4D;
     }
+    return out;
   }
 
   /**

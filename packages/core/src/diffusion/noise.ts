@@ -1,3 +1,4 @@
+import * as tf from '@tensorflow/tfjs-core';
 import { fillSymmetricBondNoise } from '../data/bondEncoding.js';
 import { removeCenterOfMassInPlace } from '../geometry/centerOfMass.js';
 import { NoiseSchedule } from './schedule.js';
@@ -107,18 +108,18 @@ export function noisyState(clean: Float32Array, eps: Float32Array, alpha: ArrayL
 
 /**
  * The forward transition q(z_t | z_s) for s < t: z_t = α_{t|s}·z_s + σ_{t|s}·ε, the same for every
- * molecule of a batch. RePaint uses it to jump back and take a reverse step again.
+ * molecule of a batch, on the backend's tensors (call inside tf.tidy). RePaint uses it to jump back
+ * and take a reverse step again.
  */
 export function forwardTransition(
-  z: { x: Float32Array; h: Float32Array; e?: Float32Array },
+  z: { x: tf.Tensor3D; h: tf.Tensor3D; e?: tf.Tensor4D },
   gammaT: number,
   gammaS: number,
-  eps: { x: Float32Array; h: Float32Array; e?: Float32Array },
-): { x: Float32Array; h: Float32Array; e?: Float32Array } {
+  eps: { x: tf.Tensor3D; h: tf.Tensor3D; e?: tf.Tensor4D },
+): { x: tf.Tensor3D; h: tf.Tensor3D; e?: tf.Tensor4D } {
   const { sigma2TGivenS, alphaTGivenS } = NoiseSchedule.transition(gammaT, gammaS);
-  const alpha = [alphaTGivenS];
-  const sigma = [Math.sqrt(sigma2TGivenS)];
-  // One "molecule" spanning the whole batch: the factors are shared.
-  const out = { x: noisyState(z.x, eps.x, alpha, sigma, z.x.length, 1), h: noisyState(z.h, eps.h, alpha, sigma, z.h.length, 1) };
-  return z.e && eps.e ? { ...out, e: noisyState(z.e, eps.e, alpha, sigma, z.e.length, 1) } : out;
+  const sigma = Math.sqrt(sigma2TGivenS);
+  const jump = <T extends tf.Tensor>(s: T, e: T): T => tf.add(tf.mul(s, alphaTGivenS), tf.mul(e, sigma)) as T;
+  const out = { x: jump(z.x, eps.x), h: jump(z.h, eps.h) };
+  return z.e && eps.e ? { ...out, e: jump(z.e, eps.e) } : out;
 }

@@ -1,3 +1,4 @@
+import * as tf from '@tensorflow/tfjs-core';
 import { NoiseSchedule } from './schedule.js';
 import { EquimolError } from '../errors.js';
 
@@ -5,20 +6,21 @@ import { EquimolError } from '../errors.js';
  * Reverse-process samplers behind one small protocol, in the spirit of diffusers' schedulers: a
  * sampler chooses the timesteps and takes one step z_t → z_s from the predicted noise ε̂. It knows
  * nothing about the network, the atom encoding or constraints such as inpainting; the reverse chain
- * (reverseChain.ts) is the loop that runs a sampler with a model.
+ * (reverseChain.ts) is the loop that runs a sampler with a model. The state stays on the backend's
+ * device (tensors) for the whole chain, so a step is a few elementwise ops and reads nothing back.
  */
 
 /** Names of the shipped samplers (as the CLI and `SampleOptions.sampler` spell them). */
 export type SamplerKind = 'ancestral' | 'ddim';
 
 /**
- * The chain's state for a batch: flat [B, N, 3] positions and [B, N, F] features, normalised, and for
+ * The chain's state for a batch: [B, N, 3] positions and [B, N, F] features, normalised, and for
  * bond models the [B, N, N, K] bond block (symmetric; the chain keeps it so).
  */
 export interface ChainState {
-  x: Float32Array;
-  h: Float32Array;
-  e?: Float32Array;
+  x: tf.Tensor3D;
+  h: tf.Tensor3D;
+  e?: tf.Tensor4D;
 }
 
 /** One reverse-process update rule. */
@@ -28,7 +30,7 @@ export interface Sampler {
   timesteps(T: number, steps?: number): number[];
   /**
    * z_s from z_t and ε̂, for s < t given by γ_s and γ_t (a sampler needs nothing else of the
-   * schedule). Updates `z` in place and returns it. `noise()` draws fresh noise of z's shape, in the
+   * schedule), as new tensors; call inside tf.tidy. `noise()` draws fresh noise of z's shape, in the
    * zero-centre-of-mass subspace for positions; a deterministic sampler never calls it, so that it
    * consumes no random numbers.
    */
@@ -82,11 +84,13 @@ export class Ancestral implements Sampler {
     const epsScale = sigma2TGivenS / alphaTGivenS / sigmaT;
     const noiseScale = (Math.sqrt(sigma2TGivenS) * sigmaS) / sigmaT;
     const n = noise();
-    update(z.x, eps.x, n.x, 1 / alphaTGivenS, -epsScale, noiseScale);
-    update(z.h, eps.h, n.h, 1 / alphaTGivenS, -epsScale, this.typeNoise * noiseScale);
+    const next: ChainState = {
+      x: update(z.x, eps.x, n.x, 1 / alphaTGivenS, -epsScale, noiseScale),
+      h: update(z.h, eps.h, n.h, 1 / alphaTGivenS, -epsScale, this.typeNoise * noiseScale),
+    };
     // Bonds take EDM's posterior like every other variable (typeNoise is about atom types only).
-    if (z.e) update(z.e, eps.e!, n.e!, 1 / alphaTGivenS, -epsScale, noiseScale);
-    return z;
+    if (z.e) next.e = update(z.e, eps.e!, n.e!, 1 / alphaTGivenS, -epsScale, noiseScale);
+    return next;
   }
 }
 
@@ -104,10 +108,10 @@ export class Ddim implements Sampler {
     const sigmaT = NoiseSchedule.sigma(gammaT);
     const sigmaS = NoiseSchedule.sigma(gammaS);
     // z_s = α_s·(z_t − σ_t ε̂)/α_t + σ_s ε̂
-    update(z.x, eps.x, null, alphaS / alphaT, sigmaS - (alphaS * sigmaT) / alphaT, 0);
-    update(z.h, eps.h, null, alphaS / alphaT, sigmaS - (alphaS * sigmaT) / alphaT, 0);
-    if (z.e) update(z.e, eps.e!, null, alphaS / alphaT, sigmaS - (alphaS * sigmaT) / alphaT, 0);
-    return z;
+    const [a, b] = [alphaS / alphaT, sigmaS - (alphaS * sigmaT) / alphaT];
+    const next: ChainState = { x: update(z.x, eps.x, null, a, b, 0), h: update(z.h, eps.h, null, a, b, 0) };
+    if (z.e) next.e = update(z.e, eps.e!, null, a, b, 0);
+    return next;
   }
 }
 
@@ -135,7 +139,13 @@ export function createSampler(choice: SamplerChoice = {}): Sampler {
   throw new SamplerOptionError(`unknown sampler "${kind as string}" (samplers: ancestral, ddim)`);
 }
 
-/** z ← a·z + b·ε̂ + c·noise, elementwise. */
-function update(z: Float32Array, eps: Float32Array, noise: Float32Array | null, a: number, b: number, c: number): void {
-  for (let i = 0; i < z.length; i++) z[i] = a * z[i]! + b * eps[i]! + (noise ? c * noise[i]! : 0);
+/**
+ * a·z + b·ε̂ + c·noise, elementwise (no noise term where there is none or c = 0). At high noise z ≈ ε̂
+ * while a ≈ −b are large (≈ 10 at 50 strided steps), so a·z + b·ε̂ rounded op by op in float32 would
+ * cancel digits away; a·(z − ε̂) + (a + b)·ε̂ keeps more of them (z − ε̂ is nearly exact there, and
+ * a + b is formed in double).
+ */
+function update<T extends tf.Tensor>(z: T, eps: T, noise: T | null, a: number, b: number, c: number): T {
+  const mean = tf.add(tf.mul(tf.sub(z, eps), a), tf.mul(eps, a + b));
+  return (noise && c !== 0 ? tf.add(mean, tf.mul(noise, c)) : mean) as T;
 }

@@ -18,15 +18,15 @@ const meta = {
 describe('model format', () => {
   beforeAll(useTestBackend);
 
-  it('round-trips: a reloaded model samples exactly the same molecules', () => {
+  it('round-trips: a reloaded model samples exactly the same molecules', async () => {
     const tensorsBefore = tf.memory().numTensors;
     const model = createModel(meta, createModel(meta).dynamics.layout.initialise(new Rng(4)));
     const { json, weights } = serializeModel(model);
     const again = deserializeModel(json, weights, 'test');
     expect(again.meta).toEqual(JSON.parse(json));
     expect(Array.from(again.params)).toEqual(Array.from(model.params));
-    const a = sampleMolecules(model, { count: 3, seed: 9 });
-    const b = sampleMolecules(again, { count: 3, seed: 9 });
+    const a = await sampleMolecules(model, { count: 3, seed: 9 });
+    const b = await sampleMolecules(again, { count: 3, seed: 9 });
     expect(b.molecules.map((m) => Array.from(m.positions))).toEqual(a.molecules.map((m) => Array.from(m.positions)));
     expect(tf.memory().numTensors).toBe(tensorsBefore); // sampling and loading leak no tensors
   });

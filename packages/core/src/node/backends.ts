@@ -12,10 +12,11 @@ async function importOptional(name: string): Promise<void> {
 /**
  * Candidates in Node: a GPU through WebGPU (Dawn), CUDA TensorFlow, CPU TensorFlow, then wasm and cpu.
  * WebGPU on a CPU emulator (SwiftShader) is skipped unless asked for by name. Dawn cannot read
- * tensors synchronously (tfjs-webgpu reads through a canvas, which Node lacks).
+ * tensors synchronously (tfjs-webgpu reads through a canvas, which Node lacks): training and sampling
+ * read back with `await data()`.
  */
 export const nodeBackends: BackendCandidate[] = [
-  webgpuBackend({ gpu: dawnGpu, probe: probeDawnAdapter, syncReadback: false }),
+  webgpuBackend({ gpu: dawnGpu, probe: probeDawnAdapter }),
   { name: 'tensorflow-gpu', tfName: 'tensorflow', load: () => importOptional('@tensorflow/tfjs-node-gpu') },
   { name: 'tensorflow', tfName: 'tensorflow', load: () => importOptional('@tensorflow/tfjs-node') },
   ...portableBackends,

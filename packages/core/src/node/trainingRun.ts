@@ -477,7 +477,7 @@ async function sampleQuality(run: RunConfig, dataset: MoleculeDataset, ema: Floa
     ema,
   );
   const t0 = Date.now();
-  const { molecules } = sampleMolecules(model, { count: run.training.sampleCount, seed: 12345, steps: run.training.sampleSteps, batchSize: run.training.batchSize });
+  const { molecules } = await sampleMolecules(model, { count: run.training.sampleCount, seed: 12345, steps: run.training.sampleSteps, batchSize: run.training.batchSize });
   const report = evaluateMolecules(molecules);
   return {
     step,

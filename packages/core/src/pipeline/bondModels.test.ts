@@ -50,9 +50,9 @@ describe('bond models end to end in core', () => {
     expect(() => deserializeModel(lying, weights, 'm')).toThrow('m: model format version 1 cannot hold a model that generates bonds');
   });
 
-  it('sample molecules with their generated bonds and charges, which the export writes as generated', () => {
+  it('sample molecules with their generated bonds and charges, which the export writes as generated', async () => {
     const model = createModel(meta, createModel(meta).dynamics.layout.initialise(new Rng(3)));
-    const { molecules } = sampleMolecules(model, { count: 3, seed: 5, steps: 6 });
+    const { molecules } = await sampleMolecules(model, { count: 3, seed: 5, steps: 6 });
     for (const mol of molecules) {
       expect(mol.bonds).toBeDefined();
       expect(mol.formalCharges).toHaveLength(mol.elements.length);

@@ -75,7 +75,7 @@ describe('overfitting one molecule', () => {
       { name: 'overfit', egnn, schedule, encoding, atomCountHistogram: [0, 0, 0, 0, 16] },
       trainer.current.ema,
     );
-    const { molecules } = sampleMolecules(model, { count: 8, seed: 7 });
+    const { molecules } = await sampleMolecules(model, { count: 8, seed: 7 });
     let good = 0;
     for (const mol of molecules) {
       const sorted = (m: Molecule): string => [...m.elements].sort().join('');

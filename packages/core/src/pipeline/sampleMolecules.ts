@@ -46,7 +46,23 @@ export interface SampleOptions {
   onProgress?: (done: number, total: number) => void;
   /** Called with each trajectory frame of molecule `index` as soon as it exists (needs trajectoryFrames). */
   onFrame?: (index: number, frame: TrajectoryFrame) => void;
+  /**
+   * Threads to sample on (default 1). They need a `parallel` runner: `@equimol/core/node`'s
+   * `sampleMolecules` supplies worker threads; without a runner (in a browser, or with plain
+   * `@equimol/core`) sampling runs in this thread. The molecules are the same either way.
+   */
+  workers?: number;
+  /** Splits the campaign over `workers` threads (see `ParallelSampling`); set by `@equimol/core/node`. */
+  parallel?: ParallelSampling;
 }
+
+/**
+ * Runs a campaign on `workers` threads, each sampling a range of molecule indices with
+ * `sampleMolecules` in its own backend, and returns the molecules in index order. `options` arrive
+ * without `workers` and `parallel`. Molecule i depends only on (seed, i), so any split gives the
+ * molecules one thread gives.
+ */
+export type ParallelSampling = (model: Model, options: SampleOptions, workers: number) => Promise<SampleResult>;
 
 /** Generated molecules (heavy atoms or all atoms as the model was trained) and optional trajectories. */
 export interface SampleResult {
@@ -110,9 +126,37 @@ function drawAtomCount(rng: Rng, weights: number[], held: number): number {
 
 /**
  * Samples molecules with a model: atom counts from its histogram (or as given), then the reverse
- * diffusion chain, batched by atom count so that no compute goes to padding.
+ * diffusion chain, batched by atom count so that no compute goes to padding. On `workers` threads
+ * where a `parallel` runner is given, else in this thread. Options are checked before any work.
  */
-export function sampleMolecules(model: Model, options: SampleOptions): SampleResult {
+export async function sampleMolecules(model: Model, options: SampleOptions): Promise<SampleResult> {
+  const { workers = 1, parallel, ...rest } = options;
+  if (!Number.isInteger(workers) || workers < 1) throw new SampleOptionsError(`workers must be an integer ≥ 1, got ${workers}`);
+  const threads = Math.min(workers, options.count);
+  if (parallel && threads > 1) {
+    checkSampleOptions(model, rest);
+    return parallel(model, rest, threads);
+  }
+  return sampleInThisThread(model, rest);
+}
+
+/** Throws for options the model cannot honour (sizes, held atoms, sampler options), as sampling would. */
+function checkSampleOptions(model: Model, options: SampleOptions): void {
+  atomCountWeights(model, options);
+  createSampler(options);
+  if (options.fixed) checkHeldAtoms(options.fixed, model.meta.encoding);
+  checkResample(options);
+}
+
+function checkResample(options: SampleOptions): number {
+  const resample = options.resample ?? 1;
+  if (!Number.isInteger(resample) || resample < 1 || (resample > 1 && !options.fixed)) {
+    throw new SampleOptionsError(options.fixed ? `resample must be an integer ≥ 1, got ${resample}` : 'resampling applies only to inpainting (held atoms)');
+  }
+  return resample;
+}
+
+async function sampleInThisThread(model: Model, options: SampleOptions): Promise<SampleResult> {
   const seed = options.seed ?? 0;
   const start = options.startIndex ?? 0;
   const encoding = model.meta.encoding;
@@ -120,10 +164,7 @@ export function sampleMolecules(model: Model, options: SampleOptions): SampleRes
   const sampler = createSampler(options);
   const fixed = options.fixed;
   if (fixed) checkHeldAtoms(fixed, encoding);
-  const resample = options.resample ?? 1;
-  if (!Number.isInteger(resample) || resample < 1 || (resample > 1 && !fixed)) {
-    throw new SampleOptionsError(fixed ? `resample must be an integer ≥ 1, got ${resample}` : 'resampling applies only to inpainting (held atoms)');
-  }
+  const resample = checkResample(options);
   const rngs = Array.from({ length: options.count }, (_, k) => moleculeRng(seed, start + k));
   const counts = rngs.map((rng) => drawAtomCount(rng, weights, fixed?.elements.length ?? 0));
   const order = counts.map((_, k) => k).sort((a, b) => counts[a]! - counts[b]! || a - b);
@@ -178,7 +219,7 @@ export function sampleMolecules(model: Model, options: SampleOptions): SampleRes
       const network = networkPredictor(model.dynamics, params, model.schedule, memberCounts);
       let out;
       try {
-        out = sampleChain(
+        out = await sampleChain(
           { schedule: model.schedule, encoding },
           network.predict,
           memberCounts,

@@ -2,6 +2,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { portableBackends, selectBackend } from '../backend/select.js';
 import { type EgnnConfig, edmEgnnConfig } from '../model/config.js';
+import type { NoisePredictor } from '../diffusion/reverseChain.js';
 import { Rng } from '../random/rng.js';
 
 /** Activates tfjs-wasm (what users get without native TensorFlow). */
@@ -81,4 +82,12 @@ export function maxAbs(a: ArrayLike<number>): number {
 /** A file under the repository's data/fixtures folder. */
 export function fixturePath(relative: string): string {
   return new URL(`../../../../data/fixtures/${relative}`, import.meta.url).pathname;
+}
+
+/** A flat-array noise function (a test's oracle) as the chain's tensor predictor; reads synchronously, as wasm and cpu allow. */
+export function arrayPredictor(f: (zx: Float32Array, zh: Float32Array, step: number) => { epsX: Float32Array; epsH: Float32Array }): NoisePredictor {
+  return (zx, zh, step) => {
+    const eps = f(zx.dataSync() as Float32Array, zh.dataSync() as Float32Array, step);
+    return { epsX: tf.tensor3d(eps.epsX, zx.shape), epsH: tf.tensor3d(eps.epsH, zh.shape) };
+  };
 }
