@@ -25,7 +25,7 @@ export { weightsFileName } from './modelFormat/modelFormat.js';
 // Numerics of the diffusion code: schedule helpers, noise padding, per-molecule noise errors.
 export { sigmoid, softplus } from './diffusion/schedule.js';
 export { atomCountsOfMask, sampleBondNoise, zeroPaddedRows } from './diffusion/noise.js';
-export { fillSymmetricBondNoise, symmetrizeBondState } from './data/bondEncoding.js';
+export { fillSymmetricBondNoise, symmetrizeBondState, symmetrizeBondTensor, upperPairMask } from './data/bondEncoding.js';
 export { noiseErrorTensors, noiseErrors, weightedNoiseError } from './diffusion/objective.js';
 export { erf, normalCdf } from './diffusion/likelihood.js';
 

@@ -165,7 +165,7 @@ describe('the public API of @equimol/core', () => {
         'CompressedFileError', 'TrainingStoppedError', 'WorkerGradientEngine', 'exitInterrupted', 'fileLines', 'generateConformers',
         'handleInterrupts', 'interruptExitCode', 'latestCheckpoint', 'listGpuAdapters', 'loadModelDirectory', 'nodeBackends',
         'readEdmNpzFile', 'readMoleculeFile', 'readMoleculeJsonFile', 'readSdfFile', 'readTrainerStateFile', 'readXyzFile',
-        'registerOpenchemlibResources', 'replaceAtomically', 'runTraining', 'sampleMoleculesParallel', 'saveModelDirectory',
+        'registerOpenchemlibResources', 'replaceAtomically', 'runTraining', 'workerThreadSampling', 'saveModelDirectory',
         'selectNodeBackend', 'stageFile', 'writeFileAtomic', 'writeMoleculeFile', 'writeSdfFile', 'writeTrajectoryFile',
       ].sort(),
     );
