@@ -29,7 +29,11 @@ export interface BuildDatasetOptions {
   onProgress?: (read: number) => void;
 }
 
-/** Reads molecules (from any reader) into a packed dataset with a card describing what was done. */
+/**
+ * Reads molecules (from any reader) into a packed dataset with a card describing what was done.
+ * Deterministic: the same input and options give the same bytes (no build time in the card), so a
+ * run's recorded dataset SHA-256 still matches after the dataset is rebuilt on another machine.
+ */
 export async function buildDataset(
   molecules: AsyncIterable<Molecule> | Iterable<Molecule>,
   options: BuildDatasetOptions,
@@ -67,7 +71,6 @@ export async function buildDataset(
     source: options.source,
     description: `${packer.count} of ${read} molecules read`,
     filters,
-    createdAt: new Date().toISOString(),
   };
   return MoleculeDataset.fromPacked(packer.finish(encoding), encoding, card);
 }

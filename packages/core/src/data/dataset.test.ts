@@ -32,6 +32,15 @@ describe('datasets and batches', () => {
     expect(() => MoleculeDataset.fromBytes(badHeader, 'bad.eqd')).toThrow(/^bad.eqd: the dataset header is not valid JSON/);
   });
 
+  it('builds the same bytes from the same input, so a run can check its dataset by hash after a rebuild', async () => {
+    const options = { name: 'fixture', source: 'qm9-train-sample.sdf', removeHydrogens: true, elements: ['C', 'N', 'O', 'F'] };
+    const first = (await buildDataset(molecules, options)).toBytes();
+    await new Promise((resolve) => setTimeout(resolve, 5)); // a build time in the header would now differ
+    const second = (await buildDataset(molecules, options)).toBytes();
+    expect(Buffer.from(second).equals(Buffer.from(first))).toBe(true);
+    expect(MoleculeDataset.fromBytes(first).card.createdAt).toBeUndefined();
+  });
+
   it('names the molecule whose element is outside the vocabulary', async () => {
     await expect(buildDataset(molecules, { name: 'x', source: 'x', elements: ['C', 'N', 'O'] })).rejects.toThrow(ElementNotInVocabularyError);
     await expect(buildDataset(molecules, { name: 'x', source: 'x', elements: ['C', 'N', 'O'] })).rejects.toThrow(/molecule 1 .*element H is not in the vocabulary \[C, N, O\]/);

@@ -27,6 +27,7 @@ export interface DatasetCard {
   source: string;
   description?: string;
   filters: string[];
+  /** Only in datasets built before builds became deterministic. */
   createdAt?: string;
 }
 
