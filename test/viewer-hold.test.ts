@@ -8,7 +8,7 @@ import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { browserSkipReason, launchBrowser } from '../packages/viewer/test-support/browser.js';
 import { startViewerServer, type ViewerServer } from '../packages/viewer/server/index.js';
-import { heldAtomsFromMolecules, parseSdf, sampleMolecules } from '../packages/core/src/index.js';
+import { heldAtomsFromMolecules, parseSdf, sampleMolecules, writeSdf } from '../packages/core/src/index.js';
 import { loadModelDirectory } from '../packages/core/src/node/modelFiles.js';
 import { useTestBackend } from '../packages/core/src/testing/fixtures.js';
 import { atomsInBox } from '../packages/viewer/src/hold.js';
@@ -118,27 +118,86 @@ describe.skipIf(skip !== undefined)('holding atoms in the viewer (Chromium)', ()
     expect(await halo()).toEqual([[0, 1, 2, 3, 4, 5, 6]]);
   });
 
-  it('says in one line why a selection cannot be held', async () => {
-    const generate = async () => {
-      await page.locator('#generate').click();
-      await page.waitForFunction(() => document.getElementById('status')!.classList.contains('error'));
-      return page.locator('#status').textContent();
-    };
-    await page.locator('#hold-clear').click();
-    expect(await generate()).toBe('cannot hold these atoms: no atoms held: click atoms, shift-drag a box or double-click a fragment to hold them');
-    // An element qm9-heavy does not know: thiophene's sulfur is atom 5.
-    await page.setInputFiles('#file-input', {
-      name: 'thiophene.xyz',
-      mimeType: 'text/plain',
-      buffer: Buffer.from('5\nthiophene ring\nC 0.000 1.233 0.000\nC 1.235 0.711 0.000\nC 1.235 -0.711 0.000\nC 0.000 -1.233 0.000\nS -1.190 0.000 0.000\n'),
-    });
-    await page.waitForFunction(() => document.getElementById('file-name')!.textContent === 'thiophene.xyz');
+  // Bad input (issue 19, sections 5 and 6) as the page meets it: a file the user opens, a selection,
+  // the "add" field. Each stops Generate with one line, core's words, and starts nothing; the last
+  // test's Generate then shows the page still works.
+  const benzene = parseSdf(readFileSync(resolve(SCAFFOLDS, 'benzene.sdf'), 'utf8'))[0]!;
+  const nitrile = parseSdf(readFileSync(resolve(SCAFFOLDS, 'nitrile.sdf'), 'utf8'))[0]!;
+  /** Benzene with atom 4 moved 0.5 Å off atom 1 (out of the ring's plane). */
+  const closeAtoms = writeSdf([{ ...benzene, positions: Float64Array.from(benzene.positions, (v, i) => (i >= 9 && i < 12 ? benzene.positions[i - 9]! + (i === 9 ? 0.5 : 0) : v)) }]);
+  /** Benzene as a file with no 3D coordinates: every atom at the origin. */
+  const noCoordinates = writeSdf([{ ...benzene, positions: new Float64Array(benzene.positions.length) }]);
+  /** Benzene and a nitrile 6 Å away in one record: two fragments of 9 atoms, as many as qm9-heavy's largest molecules. */
+  const nineAtoms = writeSdf([
+    {
+      title: 'benzene + nitrile',
+      elements: [...benzene.elements, ...nitrile.elements],
+      positions: Float64Array.from([...benzene.positions, ...Array.from(nitrile.positions, (v, i) => (i % 3 === 0 ? v + 6 : v))]),
+      bonds: [...benzene.bonds!, ...nitrile.bonds!.map((b) => ({ ...b, a: b.a + 6, b: b.b + 6 }))],
+    },
+  ]);
+
+  /** Opens a file made here through the Open… picker, checks it is drawn without error, and holds all its atoms. */
+  async function openAndHoldAll(name: string, text: string): Promise<void> {
+    await page.setInputFiles('#file-input', { name, mimeType: 'text/plain', buffer: Buffer.from(text) });
+    await page.waitForFunction((n) => document.getElementById('file-name')!.textContent === n && (document.getElementById('status')!.textContent ?? '').startsWith(`${n}: `), name);
+    expect(await page.locator('#status').getAttribute('class')).not.toMatch(/error/);
     await page.locator('#hold-all').click();
-    expect(await generate()).toBe('cannot hold these atoms: atom 5: element S is not in the vocabulary [C, N, O, F]');
-    expect(await page.evaluate(() => window.__equimol!.state().molecules)).toBe(1); // nothing was generated
+  }
+
+  /**
+   * Presses Generate for a selection that cannot be held, and returns the one status line it got.
+   * Every status line is recorded from the press on: a generation that started would show its own
+   * ("loading the model…") right after, disable Generate and log frames. The file stays open with
+   * its atoms held, to be corrected.
+   */
+  async function refusal(): Promise<string> {
+    const before = { file: await page.locator('#file-name').textContent(), held: await held() };
+    await page.evaluate(() => {
+      const w = window as unknown as { statusLines?: string[] };
+      if (!w.statusLines) {
+        const lines: string[] = (w.statusLines = []);
+        new MutationObserver((records) => records.forEach((r) => r.addedNodes.forEach((n) => lines.push(n.textContent ?? '')))).observe(document.getElementById('status')!, { childList: true });
+      }
+      w.statusLines.length = 0;
+    });
+    await page.locator('#generate').click();
+    await page.waitForFunction(() => (window as unknown as { statusLines: string[] }).statusLines.length > 0);
+    const after = await page.evaluate(() => ({
+      lines: [...(window as unknown as { statusLines: string[] }).statusLines],
+      error: document.getElementById('status')!.classList.contains('error'),
+      generateEnabled: !(document.getElementById('generate') as HTMLButtonElement).disabled,
+      log: window.__equimol!.generationLog.length,
+      molecules: window.__equimol!.state().molecules,
+      file: document.getElementById('file-name')!.textContent,
+    }));
+    expect(after).toMatchObject({ error: true, generateEnabled: true, log: 0, molecules: 1, file: before.file });
+    expect(after.lines).toHaveLength(1);
+    expect(await held()).toEqual(before.held);
+    return after.lines[0]!;
+  }
+
+  it('refuses, in one line and without generating, what cannot be held: nothing held, an unknown element, atoms on top of each other, no 3D coordinates, a held part as large as the molecule', async () => {
+    await page.locator('#hold-clear').click();
+    expect(await refusal()).toBe('cannot hold these atoms: no atoms held: click atoms, shift-drag a box or double-click a fragment to hold them');
+    // An element qm9-heavy does not know: thiophene's sulfur is atom 5.
+    await openAndHoldAll('thiophene.xyz', '5\nthiophene ring\nC 0.000 1.233 0.000\nC 1.235 0.711 0.000\nC 1.235 -0.711 0.000\nC 0.000 -1.233 0.000\nS -1.190 0.000 0.000\n');
+    expect(await refusal()).toBe('cannot hold these atoms: atom 5: element S is not in the vocabulary [C, N, O, F]');
+    await openAndHoldAll('close-atoms.sdf', closeAtoms);
+    expect(await refusal()).toBe('cannot hold these atoms: held atoms 1 (C) and 4 (C) are 0.50 Å apart, closer than 0.7 Å');
+    await openAndHoldAll('no-coordinates.sdf', noCoordinates);
+    expect(await refusal()).toBe('cannot hold these atoms: the held atoms have no 3D coordinates (all zero)');
+    // A held part as large as any molecule the model makes: with "add" empty, sizes come from the
+    // histogram, whose largest (9) leaves nothing to generate; "add" 0 asks for the held part alone.
+    await openAndHoldAll('benzene+nitrile.sdf', nineAtoms);
+    await page.fill('#hold-add', '');
+    expect(await refusal()).toBe("cannot hold these atoms: the held part has 9 atoms, as many as the model's largest molecules (9); set how many atoms to add");
+    await page.fill('#hold-add', '0');
+    expect(await refusal()).toBe('cannot hold these atoms: atoms to add must be a whole number ≥ 1, got 0');
+    await page.fill('#hold-add', '3');
   });
 
-  it('generates around the held atoms: held at their input coordinates in every frame, the molecule core samples in Node, exported with held_atoms', async () => {
+  it('after the refusals, generates around the held atoms: held at their input coordinates in every frame, the molecule core samples in Node, exported with held_atoms', async () => {
     await open(FURAN);
     await page.locator('#hold-all').click();
     for (const [id, value] of [['gen-count', '1'], ['gen-steps', '10'], ['gen-seed', '3'], ['hold-add', '2'], ['hold-resample', '2']] as const) await page.fill(`#${id}`, value);

@@ -129,8 +129,8 @@ export interface HoldRequest {
  * The `fixed` request for holding `selection` (0-based indices) of `molecule` with `model`, adding
  * `add` atoms (undefined: molecule sizes from the model's histogram, larger than the held part).
  * Hydrogens are dropped for a heavy-atom model, with a notice; an empty selection, an element outside
- * the vocabulary, atoms closer than 0.7 Å or a held part as large as the model's molecules throw a
- * `HeldSelectionError` naming the atoms by their 1-based numbers in the file.
+ * the vocabulary, atoms closer than 0.7 Å, no 3D coordinates (all zero) or a held part as large as the
+ * model's molecules throw a `HeldSelectionError` naming the atoms by their 1-based numbers in the file.
  */
 export function holdRequest(molecule: Molecule, selection: readonly number[], model: HoldModel, options: { add: number | undefined; resample: number }): HoldRequest {
   if (selection.length === 0) throw new HeldSelectionError('no atoms held: click atoms, shift-drag a box or double-click a fragment to hold them');
