@@ -90,6 +90,11 @@ describe('holdRequest', () => {
     );
   });
 
+  it('refuses a file with no 3D coordinates (all zero)', () => {
+    const flat: Molecule = { ...furan, positions: new Float64Array(furan.positions.length) };
+    expect(() => holdRequest(flat, [0, 1, 2], heavy, { add: 1, resample: 1 })).toThrow('the held atoms have no 3D coordinates (all zero)');
+  });
+
   it('refuses a held part as large as the largest molecules of the model unless atoms to add are given', () => {
     const big: Molecule = { elements: new Array(9).fill('C'), positions: Float64Array.from({ length: 27 }, (_, i) => (i % 3 === 0 ? 1.5 * (i / 3) : 0)) };
     const all = big.elements.map((_, i) => i);
