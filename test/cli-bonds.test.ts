@@ -72,7 +72,7 @@ describe('bond models: build --bonds → train → resume → sample → SDF', (
   }, 300_000);
 
   it('samples SDF whose bonds and charges are the generated ones, and the drug judge reads them', async () => {
-    const sample = equimol(['sample', '-m', 'run/model', '-n', '3', '--steps', '5', '--seed', '1', '-o', 'bonds.sdf'], dir);
+    const sample = equimol(['sample', '-m', 'run/model', '-n', '3', '--steps', '5', '--seed', '1', '-o', 'bonds.sdf', '--trajectory', 'bonds-traj.json', '--frames', '3'], dir);
     expect(sample.status).toBe(0);
     const text = readFileSync(join(dir, 'bonds.sdf'), 'utf8');
     const records = sdfRecords(text);
@@ -90,6 +90,18 @@ describe('bond models: build --bonds → train → resume → sample → SDF', (
       expect((mol.bonds ?? []).filter((b) => b.a < n && b.b < n)).toEqual(molecules[i]!.bonds);
       expect((mol.formalCharges ?? new Array<number>(mol.elements.length).fill(0)).slice(0, n)).toEqual(molecules[i]!.formalCharges);
     });
+    // The trajectory's frames carry the generated graph of their step (for the viewer to draw); the
+    // last frame's is the sample's, in JSON and in trajectory SDF alike.
+    const traj = core.trajectoryFromJson(readFileSync(join(dir, 'bonds-traj.json'), 'utf8'));
+    expect(traj.molecules.map((m) => m.frames.length)).toEqual([3, 3, 3]);
+    traj.molecules.forEach((m, i) => {
+      for (const f of m.frames) expect(f.formalCharges).toHaveLength(f.elements.length);
+      expect(m.frames[2]!.bonds).toEqual(molecules[i]!.bonds);
+      expect(m.frames[2]!.formalCharges).toEqual(molecules[i]!.formalCharges);
+    });
+    expect(equimol(['sample', '-m', 'run/model', '-n', '3', '--steps', '5', '--seed', '1', '-o', 'again.sdf', '--trajectory', 'bonds-traj.sdf', '--frames', '3'], dir).status).toBe(0);
+    const sdfTraj = core.trajectoryFromSdfRecords(core.parseSdf(readFileSync(join(dir, 'bonds-traj.sdf'), 'utf8')));
+    expect(sdfTraj.molecules.map((m) => m.frames.map((f) => f.bonds))).toEqual(traj.molecules.map((m) => m.frames.map((f) => f.bonds)));
     const judged = equimol(['eval', 'bonds.sdf', '--drug', '--json'], dir);
     expect(judged.status).toBe(0);
     expect((JSON.parse(judged.stdout) as { molecules: number }).molecules).toBe(3);

@@ -52,7 +52,19 @@ describe('bond models end to end in core', () => {
 
   it('sample molecules with their generated bonds and charges, which the export writes as generated', async () => {
     const model = createModel(meta, createModel(meta).dynamics.layout.initialise(new Rng(3)));
-    const { molecules } = await sampleMolecules(model, { count: 3, seed: 5, steps: 6 });
+    const { molecules, trajectory } = await sampleMolecules(model, { count: 3, seed: 5, steps: 6, trajectoryFrames: 4 });
+    // Every frame carries the graph decoded at its step; the last frame's is the sample's.
+    for (const [k, m] of trajectory!.molecules.entries()) {
+      expect(m.frames).toHaveLength(4);
+      for (const f of m.frames) {
+        expect(f.formalCharges).toHaveLength(f.elements.length);
+        for (const b of f.bonds!) expect(b.a < b.b && b.b < f.elements.length && [1, 2, 3].includes(b.order)).toBe(true);
+      }
+      const last = m.frames[3]!;
+      expect({ bonds: last.bonds, formalCharges: last.formalCharges }).toEqual({ bonds: molecules[k]!.bonds, formalCharges: molecules[k]!.formalCharges });
+    }
+    // The noise frame's bonds are the argmax of pure noise: some pairs bonded.
+    expect(trajectory!.molecules.some((m) => m.frames[0]!.bonds!.length > 0)).toBe(true);
     for (const mol of molecules) {
       expect(mol.bonds).toBeDefined();
       expect(mol.formalCharges).toHaveLength(mol.elements.length);
