@@ -43,7 +43,8 @@ describe('bond models: build --bonds → train → resume → sample → SDF', (
 
   it('trains a tiny bond model on 2 workers and resumes it', () => {
     const common = ['--hidden', '16', '--layers', '2', '--batch-size', '4', '--validation-fraction', '0', '--log-every', '1', '--checkpoint-every', '2'];
-    const train = equimol(['train', '--data', 'zinc-bonds.eqd', '--bonds', '--out', 'run', '--steps', '2', '--workers', '2', '--name', 'tiny-bonds', ...common], dir);
+    const checks = ['--sample-every', '2', '--sample-count', '2', '--sample-steps', '4'];
+    const train = equimol(['train', '--data', 'zinc-bonds.eqd', '--bonds', '--out', 'run', '--steps', '2', '--workers', '2', '--name', 'tiny-bonds', ...common, ...checks], dir);
     expect(train.stderr).toMatch(/stopped at step 2/);
     expect(train.stdout).toMatch(/2 worker\(s\)/);
     expect(train.status).toBe(0);
@@ -54,8 +55,16 @@ describe('bond models: build --bonds → train → resume → sample → SDF', (
     expect(resumed.stdout).toMatch(/resuming tiny-bonds at step 2/);
     expect(resumed.stderr).toMatch(/stopped at step 4/);
     expect(resumed.status).toBe(0);
-    const log = readFileSync(join(dir, 'run/train.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { type: string; step: number; loss?: number });
+    const log = readFileSync(join(dir, 'run/train.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { type: string; step: number; loss?: number; metrics?: Record<string, unknown> });
     expect(log.filter((r) => r.type === 'train').map((r) => r.step)).toEqual([1, 2, 3, 4]);
+    // The sample checks judge the generated graph (as `sample` does), EDM's distance rule beside it.
+    const checked = log.filter((r) => r.type === 'samples');
+    expect(checked.map((r) => r.step)).toEqual([2, 4]);
+    for (const r of checked) {
+      expect(r.metrics).toMatchObject({ molecules: 2, rule: 'generated graph' });
+      for (const key of ['validity', 'connectivity', 'validAndConnected', 'uniqueness', 'edmValidity', 'moleculeStability']) expect(r.metrics![key]).toSatisfy((v: unknown) => typeof v === 'number' && v >= 0 && v <= 1);
+    }
+    expect(train.stdout).toMatch(/step 2 samples \{"step":2,"molecules":2,"rule":"generated graph","validity":/);
     for (const r of log) if (r.loss !== undefined) expect(Number.isFinite(r.loss)).toBe(true);
     const model = JSON.parse(readFileSync(join(dir, 'run/model/model.json'), 'utf8')) as { formatVersion: number; generatesBonds?: boolean };
     expect(model).toMatchObject({ formatVersion: 2, generatesBonds: true });
@@ -63,7 +72,7 @@ describe('bond models: build --bonds → train → resume → sample → SDF', (
   }, 300_000);
 
   it('samples SDF whose bonds and charges are the generated ones, and the drug judge reads them', async () => {
-    const sample = equimol(['sample', '-m', 'run/model', '-n', '3', '--steps', '5', '--seed', '1', '-o', 'bonds.sdf'], dir);
+    const sample = equimol(['sample', '-m', 'run/model', '-n', '3', '--steps', '5', '--seed', '1', '-o', 'bonds.sdf', '--trajectory', 'bonds-traj.json', '--frames', '3'], dir);
     expect(sample.status).toBe(0);
     const text = readFileSync(join(dir, 'bonds.sdf'), 'utf8');
     const records = sdfRecords(text);
@@ -81,6 +90,18 @@ describe('bond models: build --bonds → train → resume → sample → SDF', (
       expect((mol.bonds ?? []).filter((b) => b.a < n && b.b < n)).toEqual(molecules[i]!.bonds);
       expect((mol.formalCharges ?? new Array<number>(mol.elements.length).fill(0)).slice(0, n)).toEqual(molecules[i]!.formalCharges);
     });
+    // The trajectory's frames carry the generated graph of their step (for the viewer to draw); the
+    // last frame's is the sample's, in JSON and in trajectory SDF alike.
+    const traj = core.trajectoryFromJson(readFileSync(join(dir, 'bonds-traj.json'), 'utf8'));
+    expect(traj.molecules.map((m) => m.frames.length)).toEqual([3, 3, 3]);
+    traj.molecules.forEach((m, i) => {
+      for (const f of m.frames) expect(f.formalCharges).toHaveLength(f.elements.length);
+      expect(m.frames[2]!.bonds).toEqual(molecules[i]!.bonds);
+      expect(m.frames[2]!.formalCharges).toEqual(molecules[i]!.formalCharges);
+    });
+    expect(equimol(['sample', '-m', 'run/model', '-n', '3', '--steps', '5', '--seed', '1', '-o', 'again.sdf', '--trajectory', 'bonds-traj.sdf', '--frames', '3'], dir).status).toBe(0);
+    const sdfTraj = core.trajectoryFromSdfRecords(core.parseSdf(readFileSync(join(dir, 'bonds-traj.sdf'), 'utf8')));
+    expect(sdfTraj.molecules.map((m) => m.frames.map((f) => f.bonds))).toEqual(traj.molecules.map((m) => m.frames.map((f) => f.bonds)));
     const judged = equimol(['eval', 'bonds.sdf', '--drug', '--json'], dir);
     expect(judged.status).toBe(0);
     expect((JSON.parse(judged.stdout) as { molecules: number }).molecules).toBe(3);

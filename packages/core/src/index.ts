@@ -110,7 +110,7 @@ export { buildDataset, type BuildDatasetOptions } from './data/buildDataset.js';
 export { collateBatch, sizeGroupedBatches, splitIndices, type MoleculeBatch } from './data/batch.js';
 
 // ----- training: the trainer, its config and schedule, its state, the optimiser, EMA, averaging.
-export { Trainer, initialTrainerState, type ModelSpec, type TrainerHooks, type TrainingLogRecord } from './train/trainer.js';
+export { Trainer, initialTrainerState, type ModelSpec, type SampleMetrics, type TrainerHooks, type TrainingLogRecord } from './train/trainer.js';
 export { DeviceOptimizer, type StepScalars } from './train/deviceOptimizer.js';
 export {
   SCHEDULABLE_KEYS,
@@ -139,7 +139,7 @@ export { averageCheckpoints, type AverageCheckpointsOptions, type CheckpointToAv
 // ----- sampling: molecules from a model, held atoms, and finishing them (bonds, hydrogens, verdicts).
 export { atomCountWeights, moleculeRng, sampleMolecules, type SampleOptions, type SampleResult } from './pipeline/sampleMolecules.js';
 export { heldAtomsField, heldAtomsFromMolecules, type HeldAtomSelection } from './pipeline/heldAtoms.js';
-export { finishGeneratedMolecule, summarizeFinished, type FinishOptions, type FinishedMolecule, type FinishedSummary } from './pipeline/finishMolecules.js';
+export { finishGeneratedMolecule, generatedGraphQuality, summarizeFinished, type FinishOptions, type FinishedMolecule, type FinishedSummary } from './pipeline/finishMolecules.js';
 
 // ----- chem: molecules, elements, bonds, valences, hydrogens, conformers, geometry, openchemlib/RDKit.
 export { atomCount, atomPosition, type Bond, type Molecule } from './chem/molecule.js';

@@ -50,11 +50,11 @@ const GROUPS: Record<string, string[]> = {
     'updateEma', 'type AdamConfig', 'type AdamState', 'type AverageCheckpointsOptions', 'type CheckpointToAverage',
     'type GradientEngine', 'type GradientEngineSpec', 'type GradientRequest', 'type GradientResult',
     'type MemoryRetry', 'type ScheduledSettings', 'type ScheduleEntry', 'type ModelSpec', 'type TrainerHooks',
-    'type TrainerState', 'type TrainingConfig', 'type TrainingLogRecord',
+    'type SampleMetrics', 'type TrainerState', 'type TrainingConfig', 'type TrainingLogRecord',
   ],
   // molecules from a model
   sampling: [
-    'heldAtomsField', 'atomCountWeights', 'finishGeneratedMolecule', 'heldAtomsFromMolecules', 'moleculeRng', 'sampleMolecules',
+    'heldAtomsField', 'atomCountWeights', 'finishGeneratedMolecule', 'generatedGraphQuality', 'heldAtomsFromMolecules', 'moleculeRng', 'sampleMolecules',
     'summarizeFinished', 'type FinishedMolecule', 'type FinishedSummary', 'type FinishOptions',
     'type HeldAtomSelection', 'type SampleOptions', 'type SampleResult',
   ],

@@ -37,22 +37,25 @@ export interface ViewState {
 const bonded = new WeakMap<TrajectoryFrame, Molecule>();
 const reports = new WeakMap<TrajectoryFrame, MoleculeReport>();
 
-/** The frame's molecule with the bonds core perceives at these coordinates. */
-export function withPerceivedBonds(frame: TrajectoryFrame): Molecule {
+/**
+ * The frame's molecule with its bonds: a bond model's frame carries the bonds the model generated at
+ * that step, drawn as they are; any other frame gets the bonds core perceives at its coordinates.
+ */
+export function frameWithBonds(frame: TrajectoryFrame): Molecule {
   let mol = bonded.get(frame);
   if (!mol) {
     const plain = frameMolecule(frame);
-    mol = { ...plain, bonds: perceiveFrameBonds(plain) };
+    mol = frame.bonds ? plain : { ...plain, bonds: perceiveFrameBonds(plain) };
     bonded.set(frame, mol);
   }
   return mol;
 }
 
-/** Formula, SMILES, validity and stability of a frame's molecule. */
+/** Formula, SMILES, validity and stability of a frame's molecule (a bond model's judged on its generated graph). */
 export function frameReport(frame: TrajectoryFrame): MoleculeReport {
   let report = reports.get(frame);
   if (!report) {
-    report = describeMolecule(withPerceivedBonds(frame));
+    report = describeMolecule(frameWithBonds(frame), { generated: frame.bonds !== undefined });
     reports.set(frame, report);
   }
   return report;
@@ -258,7 +261,7 @@ export class ViewerApp {
       if (!mol || mol.frames.length === 0) return undefined;
       const fi = Math.min(f, mol.frames.length - 1);
       const fr = mol.frames[fi]!;
-      const p: Placed = { key: key(m, fi, offset), tag: m, positions: fr.positions, build: () => withPerceivedBonds(fr), halo: this.held };
+      const p: Placed = { key: key(m, fi, offset), tag: m, positions: fr.positions, build: () => frameWithBonds(fr), halo: this.held };
       if (offset) p.offset = offset;
       return p;
     };

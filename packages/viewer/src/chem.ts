@@ -1,7 +1,19 @@
 // The viewer's only door to core's chemistry: bond perception, the SDF writer, formula and the
 // validity/stability metrics. Everything else in the viewer goes through these few functions, so that
 // when core's API moves only this file changes.
-import { checkStability, checkValidity, formatMolfile, perceiveBonds, smilesOfCanonicalId, writeSdf, type Bond, type Molecule } from '@equimol/core';
+import {
+  checkGeneratedGraph,
+  checkStability,
+  checkValidity,
+  finishGeneratedMolecule,
+  formatMolfile,
+  perceiveBonds,
+  pieceCount,
+  smilesOfCanonicalId,
+  writeSdf,
+  type Bond,
+  type Molecule,
+} from '@equimol/core';
 
 /**
  * Bonds of one trajectory frame, from core's bond perception (the same rules `equimol eval` uses),
@@ -21,6 +33,15 @@ export function moleculesToSdf(molecules: Iterable<Molecule>): string {
   return writeSdf(molecules, { program: 'equimol' });
 }
 
+/**
+ * A bond model's final molecule as `equimol sample` exports it (core's `finishGeneratedMolecule`):
+ * the generated bonds and charges, with the data fields SMILES, valid, stable, edm_valid and
+ * `bonds: generated`. No hydrogens are added in the page (that needs MMFF94's tables).
+ */
+export function exportGeneratedMolecule(mol: Molecule): Molecule {
+  return finishGeneratedMolecule(mol).molecule;
+}
+
 /** What the side panel shows about a molecule. */
 export interface MoleculeReport {
   formula: string;
@@ -36,19 +57,39 @@ export interface MoleculeReport {
   stableAtoms: number;
   /** Why the molecule is invalid, in a chemist's words (e.g. `N3 has valence 4 (max 3)`). */
   invalidReason?: string;
-  /** Disconnected fragments (SMILES is of the largest). */
+  /** Disconnected fragments (SMILES is of the largest; of the whole graph for generated bonds). */
   fragments: number;
+  /** Judged on bonds a model generated (not perceived). */
+  generated: boolean;
 }
 
 /**
  * Formula, SMILES and core's validity/stability flags of a molecule whose bonds are set: EDM's
  * molecule stability (`checkStability`) and validity (`checkValidity`, openchemlib in RDKit's role);
- * the SMILES is that of the largest fragment of a valid molecule, as EDM reports it.
+ * the SMILES is that of the largest fragment of a valid molecule, as EDM reports it. With `generated`
+ * (a bond model's own bonds and charges), validity and SMILES are those of the generated graph
+ * (`checkGeneratedGraph`, as `equimol sample` judges it).
  */
-export function describeMolecule(mol: Molecule): MoleculeReport {
+export function describeMolecule(mol: Molecule, options: { generated?: boolean } = {}): MoleculeReport {
   const bonds = mol.bonds ?? perceiveBonds(mol);
   // A file without any hydrogen is heavy-atom only: its free valences are implicit hydrogens.
   const stability = checkStability(mol, { implicitHydrogens: !mol.elements.includes('H') });
+  if (options.generated) {
+    const graph = checkGeneratedGraph({ ...mol, bonds });
+    const report: MoleculeReport = {
+      formula: hillFormula(mol.elements),
+      atoms: mol.elements.length,
+      bonds: bonds.length,
+      valid: graph.valid,
+      stable: stability.stable,
+      stableAtoms: stability.stableAtoms,
+      fragments: pieceCount(mol.elements.length, bonds.map(({ a, b }) => [a, b] as const)),
+      generated: true,
+    };
+    if (graph.smiles !== undefined) report.smiles = graph.smiles;
+    if (graph.issue !== undefined) report.invalidReason = graph.issue;
+    return report;
+  }
   const validity = checkValidity(mol, { bonds });
   const report: MoleculeReport = {
     formula: hillFormula(mol.elements),
@@ -58,6 +99,7 @@ export function describeMolecule(mol: Molecule): MoleculeReport {
     stable: stability.stable,
     stableAtoms: stability.stableAtoms,
     fragments: validity.fragments,
+    generated: false,
   };
   if (validity.valid && validity.id) report.smiles = smilesOfCanonicalId(validity.id);
   if (validity.reason !== undefined) report.invalidReason = validity.reason;

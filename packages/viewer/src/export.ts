@@ -1,8 +1,8 @@
 // Exports of what the stage shows: a PNG of the current frame, the animation as a WebM video, the
 // molecules as SDF.
 import { heldAtomsField, type Molecule } from '@equimol/core';
-import { withPerceivedBonds, type ViewerApp } from './app.js';
-import { moleculesToSdf } from './chem.js';
+import { frameWithBonds, type ViewerApp } from './app.js';
+import { exportGeneratedMolecule, moleculesToSdf } from './chem.js';
 
 /** Saves a blob under `filename` through the browser's download. */
 export function download(blob: Blob, filename: string): void {
@@ -72,7 +72,9 @@ export async function recordWebm(app: ViewerApp, onFrame?: (frame: number, total
 
 /**
  * The last frame of every finished molecule (not one still being sampled, or whose sampling failed)
- * as SDF, with the bonds core perceives. Atoms shown as held are named in the `held_atoms` data field,
+ * as SDF, with the bonds core perceives; a bond model's molecule with its generated graph, exported
+ * as `equimol sample` exports it (core's `finishGeneratedMolecule`: data fields SMILES, valid,
+ * `bonds: generated`). Atoms shown as held are named in the `held_atoms` data field,
  * as `equimol sample --fix` writes it (a generated molecule's held atoms come first: "1-6"). Atoms
  * are written as the view has them: a heavy-atom model's molecules without hydrogens.
  */
@@ -82,7 +84,12 @@ export function finalFramesSdf(app: ViewerApp): string {
     const last = m.frames[m.frames.length - 1];
     if (!last || i === s.sampling || i === s.failed?.molecule) return [];
     const properties: Record<string, string> = s.held.length > 0 ? { held_atoms: heldAtomsField(s.held) } : {};
-    return [{ ...withPerceivedBonds(last), title: m.title ?? `${s.name} #${m.index}`, properties }];
+    const title = m.title ?? `${s.name} #${m.index}`;
+    if (last.bonds) {
+      const exported = exportGeneratedMolecule({ ...frameWithBonds(last), title });
+      return [{ ...exported, properties: { ...exported.properties, ...properties } }];
+    }
+    return [{ ...frameWithBonds(last), title, properties }];
   });
   return moleculesToSdf(molecules);
 }

@@ -4,7 +4,7 @@
 // fragment. Generate then samples around the held atoms (core's inpainting, in the worker). The
 // selection logic and the checks are in hold.ts; this file is DOM and NGL wiring only.
 import type { Trajectory } from '@equimol/core';
-import { withPerceivedBonds, type ViewerApp } from './app.js';
+import { frameWithBonds, type ViewerApp } from './app.js';
 import { atomsInBox, fragmentOf, HeldSelection, holdRequest, type HoldModel, type HoldRequest, type ScreenPoint } from './hold.js';
 
 function $<T extends HTMLElement = HTMLElement>(id: string): T {
@@ -101,7 +101,7 @@ export class HoldPanel {
     const add = field('hold-add') === '' ? undefined : Number(field('hold-add'));
     const resample = field('hold-resample') === '' ? 1 : Number(field('hold-resample'));
     const frame = this.source.trajectory.molecules[this.source.molecule]!.frames[0]!;
-    const request = holdRequest(withPerceivedBonds(frame), this.selection.atoms, await this.model, { add, resample });
+    const request = holdRequest(frameWithBonds(frame), this.selection.atoms, await this.model, { add, resample });
     $('hold-note').textContent = request.notice ?? '';
     return request;
   }
@@ -111,7 +111,7 @@ export class HoldPanel {
     if (double) {
       this.swallowClick = true;
       const frame = this.source!.trajectory.molecules[this.source!.molecule]!.frames[0]!;
-      const mol = withPerceivedBonds(frame);
+      const mol = frameWithBonds(frame);
       this.change((s) => s.add(fragmentOf(mol.elements.length, mol.bonds ?? [], atom)));
     } else if (this.swallowClick) this.swallowClick = false;
     else this.change((s) => s.toggle(atom));

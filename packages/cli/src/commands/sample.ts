@@ -20,7 +20,7 @@ function builder(y: Argv<GlobalArgs>) {
     .option('workers', workersOption('one per core with tfjs-wasm/cpu, 1 with native TensorFlow, which threads itself'))
     .option('format', { choices: ['sdf', 'xyz', 'json', 'npz'], describe: "Output format (default: from the file name; sdf on standard output; npz: EDM's layout, to a file)" })
     .option('hydrogens', { type: 'boolean', default: true, describe: 'Add hydrogens with 3D coordinates to heavy-atom molecules (--no-hydrogens to keep heavy atoms only)' })
-    .option('trajectory', { type: 'string', describe: 'Also write the denoising chains (.sdf or .json) for `equimol view`' })
+    .option('trajectory', { type: 'string', describe: "Also write the denoising chains (.sdf or .json) for `equimol view`; a bond model's frames carry the bonds it generated at each step" })
     .option('frames', { type: 'number', describe: 'Frames per molecule in --trajectory (default 100)' })
     .option('fix', { type: 'string', array: true, requiresArg: true, describe: 'Hold the atoms of the first record of this file (elements and coordinates) and generate the rest; twice, or a file with two fragments, to design a linker' })
     .option('fix-atoms', { type: 'string', describe: 'Hold only these atoms of the --fix file(s), numbered from 1 as in the SD file, e.g. 1-6,9' })

@@ -35,7 +35,7 @@ export const trainOptions = {
   'validate-every': { type: 'number', describe: 'Steps between validation losses' },
   'checkpoint-every': { type: 'number', describe: 'Steps between checkpoints' },
   'log-every': { type: 'number', describe: 'Steps between log lines' },
-  'sample-every': { type: 'number', describe: "Steps between sample-quality checks (EDM's metrics on EMA samples; default never)" },
+  'sample-every': { type: 'number', describe: "Steps between sample-quality checks (EDM's metrics on EMA samples; a bond model's judged on its generated graph; default never)" },
   'sample-count': { type: 'number', describe: 'Molecules per sample-quality check (default 32)' },
   'sample-steps': { type: 'number', describe: 'Denoising steps per sample-quality check (default 250)' },
   backend: backendOption,

@@ -27,6 +27,10 @@ export interface ChainFrame {
   step: number;
   positions: Float32Array;
   types: Int32Array;
+  /** [B, N] formal charges at this step (bond models; else empty). */
+  formalCharges: Int32Array;
+  /** Bond models: each molecule's bonds at this step, decoded as the sample's are (argmax per pair i < j). */
+  bonds?: Bond[][];
 }
 
 /** Result of sampling one padded batch. */
@@ -210,9 +214,11 @@ export async function sampleChain(
     const [zx, zh] = await Promise.all([x.data() as Promise<Float32Array>, h.data() as Promise<Float32Array>]);
     return decodeAtoms(encoding, zx, zh, nodeMask);
   };
+  // Bonds, like atom types, are read from the state directly: the argmax class of each pair i < j.
+  const decodeBonds = (e: Float32Array): Bond[][] => atomCounts.map((n, b) => decodeBondBlock(encoding.bonds!, e, b, n, N));
   const saveFrame = async (step: number, state: ChainState): Promise<void> => {
-    const { positions, types } = await readBack(state.x, state.h);
-    keepFrame({ step, positions, types });
+    const [{ positions, types, formalCharges }, e] = await Promise.all([readBack(state.x, state.h), state.e ? (state.e.data() as Promise<Float32Array>) : undefined]);
+    keepFrame({ step, positions, types, formalCharges, ...(e ? { bonds: decodeBonds(e) } : {}) });
   };
   const tensorsOf = (state: ChainState): tf.Tensor[] => [state.x, state.h, ...(state.e ? [state.e] : [])];
   const mask = tf.tensor3d(nodeMask, [B, N, 1]);
@@ -276,11 +282,9 @@ export async function sampleChain(
       x.dispose();
     }
     options.onStep?.(totalEvaluations, totalEvaluations);
-    if (framePoints.has(transitions)) keepFrame({ step: 0, positions: result.positions, types: result.types });
-    // Bonds, like atom types, are read from z_0 directly: the argmax class of each pair i < j.
-    if (!e) return { ...result, frames };
-    const bonds = atomCounts.map((n, b) => decodeBondBlock(encoding.bonds!, e!, b, n, N));
-    return { ...result, bonds, frames };
+    const bonds = e ? decodeBonds(e) : undefined;
+    if (framePoints.has(transitions)) keepFrame({ step: 0, positions: result.positions, types: result.types, formalCharges: result.formalCharges, ...(bonds ? { bonds } : {}) });
+    return bonds ? { ...result, bonds, frames } : { ...result, frames };
   } finally {
     const state = z as ChainState | null;
     tf.dispose([mask, ...(upperPairs ? [upperPairs] : []), ...(state ? tensorsOf(state) : [])]);

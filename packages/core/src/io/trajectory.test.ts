@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Molecule } from '../chem/molecule.js';
+import { parseSdf, writeSdf } from './sdf.js';
 import {
+  frameMolecule,
   TrajectoryFormatError,
   trajectoryFrameCount,
   trajectoryFromJson,
@@ -101,5 +103,45 @@ describe('trajectory JSON', () => {
     expect(() => trajectoryFromJson(short)).toThrow(/record 1: frame 0: positions must be 3 finite numbers/);
     const odd = { format: 'equimol-trajectory', version: 1, molecules: [{ index: 0, frames: [{ elements: ['<b>'], positions: [0, 0, 0] }] }] };
     expect(() => trajectoryFromJson(odd)).toThrow(/"<b>" is not an element symbol/);
+  });
+});
+
+describe("a bond model's frames", () => {
+  // Acetamide's heavy atoms far apart: only the frames' own bonds say they are bonded.
+  const graph = { bonds: [{ a: 0, b: 1, order: 1 as const }, { a: 1, b: 2, order: 2 as const }, { a: 1, b: 3, order: 1 as const }], formalCharges: [0, 0, 0, 0] };
+  const traj: Trajectory = {
+    molecules: [
+      {
+        index: 0,
+        title: 'gen 0',
+        frames: [
+          { elements: ['C', 'C', 'O', 'N'], positions: Float64Array.from({ length: 12 }, (_, i) => 4 * i), step: 10, t: 1, snr: 1e-5, gamma: 11.5, bonds: [{ a: 0, b: 3, order: 3 }], formalCharges: [0, 0, -1, 1] },
+          { elements: ['C', 'C', 'O', 'N'], positions: Float64Array.from({ length: 12 }, (_, i) => 3 * i), step: 0, t: 0, snr: 1e5, gamma: -11.5, ...graph },
+        ],
+      },
+    ],
+  };
+
+  it('keep their generated bonds and charges through JSON and SDF, and the frame molecule carries them', () => {
+    const json = trajectoryToJson(traj);
+    expect(json.molecules[0]!.frames[1]).toMatchObject({ bonds: [[0, 1, 1], [1, 2, 2], [1, 3, 1]], formalCharges: [0, 0, 0, 0] });
+    expect(trajectoryFromJson(JSON.stringify(json))).toEqual(traj);
+    const records = trajectoryToSdfRecords(traj);
+    expect(records.map((r) => r.properties!.bonds)).toEqual(['generated', 'generated']);
+    // Through SDF text and back: the bond block holds the generated bonds, M  CHG the charges.
+    expect(trajectoryFromSdfRecords(parseSdf(writeSdf(records)))).toEqual(traj);
+    expect(frameMolecule(traj.molecules[0]!.frames[1]!)).toMatchObject(graph);
+    // Frames of atom-only models stay without bonds, to be perceived.
+    const plain = trajectoryFromSdfRecords([record(0, 0, 100, 0)]);
+    expect(plain.molecules[0]!.frames[0]).not.toHaveProperty('bonds');
+    expect(frameMolecule(plain.molecules[0]!.frames[0]!)).not.toHaveProperty('bonds');
+  });
+
+  it('are refused with a bad bond or charge list, naming record and frame', () => {
+    const frame = (extra: Record<string, unknown>) => ({ format: 'equimol-trajectory', version: 1, molecules: [{ index: 0, frames: [{ elements: ['C', 'O'], positions: [0, 0, 0, 1.2, 0, 0], ...extra }] }] });
+    expect(() => trajectoryFromJson(frame({ bonds: [[0, 2, 1]] }))).toThrow(/record 1: frame 0: bond 0 is \[0,2,1\], expected \[a, b, order\]/);
+    expect(() => trajectoryFromJson(frame({ bonds: [[0, 1, 4]] }))).toThrow(TrajectoryFormatError);
+    expect(() => trajectoryFromJson(frame({ bonds: [[0, 1, 2]], formalCharges: [0] }))).toThrow(/"formalCharges" must be 2 integers/);
+    expect(trajectoryFromJson(frame({ bonds: [[0, 1, 2]], formalCharges: [0, 0] })).molecules[0]!.frames[0]!.bonds).toEqual([{ a: 0, b: 1, order: 2 }]);
   });
 });

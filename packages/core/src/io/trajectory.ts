@@ -1,11 +1,13 @@
 import { isElementSymbol } from '../chem/elements.js';
-import type { Molecule } from '../chem/molecule.js';
+import type { Bond, Molecule } from '../chem/molecule.js';
 import { EquimolError } from '../errors.js';
 
 // A denoising trajectory is what the reverse diffusion chain z_T → z_0 looks like for a batch of
 // molecules: for each molecule, a few saved frames. EDM diffuses atom types as well as coordinates
 // (argmax of the noisy one-hot features gives each atom's element at a frame), so every frame carries
-// its own elements, not only positions.
+// its own elements, not only positions. A model that generates bonds diffuses them too: its frames
+// carry the bonds and formal charges decoded at that step (as its sample's are), which a viewer draws
+// instead of perceiving bonds from the frame's coordinates.
 
 /** One saved state of the reverse chain for one molecule. */
 export interface TrajectoryFrame {
@@ -21,6 +23,10 @@ export interface TrajectoryFrame {
   snr?: number;
   /** γ(t) = −log SNR(t), EDM's parameterisation of the noise schedule. */
   gamma?: number;
+  /** Bond models: the generated bonds at this frame (argmax of the bond channel); absent where bonds are to be perceived. */
+  bonds?: Bond[];
+  /** Bond models: the generated formal charge per atom at this frame (with `bonds`). */
+  formalCharges?: number[];
 }
 
 /** The frames of one molecule of the batch, ordered from the first saved step (noise) to the last. */
@@ -73,6 +79,9 @@ export interface TrajectoryJson {
       t?: number;
       snr?: number;
       gamma?: number;
+      /** Generated bonds as [a, b, order] with 0-based atoms (bond models only). */
+      bonds?: [number, number, number][];
+      formalCharges?: number[];
     }[];
   }[];
 }
@@ -87,9 +96,16 @@ export function trajectoryFrameCount(trajectory: Trajectory): number {
   return trajectory.molecules.reduce((n, m) => Math.max(n, m.frames.length), 0);
 }
 
-/** The molecule shown by one frame (elements and positions; no bonds, which depend on the frame). */
+/**
+ * The molecule shown by one frame: elements and positions, and a bond model's generated bonds and
+ * charges where the frame has them (otherwise no bonds: they are perceived per frame).
+ */
 export function frameMolecule(frame: TrajectoryFrame, title?: string): Molecule {
   const mol: Molecule = { elements: frame.elements, positions: frame.positions };
+  if (frame.bonds) {
+    mol.bonds = frame.bonds;
+    mol.formalCharges = frame.formalCharges ?? frame.elements.map(() => 0);
+  }
   if (title !== undefined) mol.title = title;
   return mol;
 }
@@ -111,6 +127,10 @@ export function trajectoryToJson(trajectory: Trajectory): TrajectoryJson {
           const v = f[k];
           // JSON has no Infinity: an SNR that overflowed is left out rather than written as null.
           if (v !== undefined && Number.isFinite(v)) out[k] = v;
+        }
+        if (f.bonds) {
+          out.bonds = f.bonds.map((b) => [b.a, b.b, b.order]);
+          out.formalCharges = [...(f.formalCharges ?? f.elements.map(() => 0))];
         }
         return out;
       }),
@@ -166,6 +186,15 @@ export function trajectoryFromJson(json: unknown, source = '<json>'): Trajectory
         if (typeof v !== 'number') throw new TrajectoryFormatError(source, record, `${where}: "${k}" must be a number`);
         frame[k] = v;
       }
+      if (f.bonds !== undefined) frame.bonds = bondsFromJson(f.bonds, f.elements.length, source, record, where);
+      if (f.formalCharges !== undefined) {
+        const n = f.elements.length;
+        if (!Array.isArray(f.formalCharges) || f.formalCharges.length !== n || !f.formalCharges.every((c) => Number.isInteger(c))) {
+          throw new TrajectoryFormatError(source, record, `${where}: "formalCharges" must be ${n} integers (1 per atom)`);
+        }
+        if (!frame.bonds) throw new TrajectoryFormatError(source, record, `${where}: "formalCharges" come with generated "bonds"`);
+        frame.formalCharges = f.formalCharges as number[];
+      }
       return frame;
     });
     const out: TrajectoryMolecule = { index, frames };
@@ -173,6 +202,24 @@ export function trajectoryFromJson(json: unknown, source = '<json>'): Trajectory
     return out;
   });
   return { molecules };
+}
+
+/** A frame's generated bonds, `[a, b, order]` triples of 0-based atoms and orders 1–3; throws naming the frame. */
+function bondsFromJson(json: unknown, atoms: number, source: string, record: number, where: string): Bond[] {
+  const atom = (x: unknown): boolean => Number.isInteger(x) && (x as number) >= 0 && (x as number) < atoms;
+  if (!Array.isArray(json)) throw new TrajectoryFormatError(source, record, `${where}: "bonds" must be an array of [a, b, order]`);
+  return json.map((bond: unknown, i: number) => {
+    if (!Array.isArray(bond) || bond.length !== 3 || !atom(bond[0]) || !atom(bond[1]) || bond[0] === bond[1] || ![1, 2, 3].includes(bond[2] as number)) {
+      throw new TrajectoryFormatError(source, record, `${where}: bond ${i} is ${JSON.stringify(bond)}, expected [a, b, order] with two different atoms 0..${atoms - 1} and order 1, 2 or 3`);
+    }
+    return { a: bond[0] as number, b: bond[1] as number, order: bond[2] as Bond['order'] };
+  });
+}
+
+/** A bond model's frame or molecule record (data field `bonds` = `generated`) keeps its bonds; others get them perceived. */
+function generatedGraph(mol: Molecule): Pick<TrajectoryFrame, 'bonds' | 'formalCharges'> {
+  if (mol.properties?.bonds !== 'generated') return {};
+  return { bonds: mol.bonds ?? [], formalCharges: mol.formalCharges ?? mol.elements.map(() => 0) };
 }
 
 function numberField(mol: Molecule, name: string, source: string, record: number): number | undefined {
@@ -193,11 +240,14 @@ function integerField(mol: Molecule, name: string, source: string, record: numbe
   return value;
 }
 
-/** Plain molecules as a trajectory of one frame each (how the viewer shows a molecule file). */
+/**
+ * Plain molecules as a trajectory of one frame each (how the viewer shows a molecule file). A bond
+ * model's exported molecules (data field `bonds` = `generated`) keep their bonds.
+ */
 export function moleculesAsTrajectory(molecules: readonly Molecule[]): Trajectory {
   return {
     molecules: molecules.map((m, i) => {
-      const out: TrajectoryMolecule = { index: i, frames: [{ elements: m.elements, positions: m.positions }] };
+      const out: TrajectoryMolecule = { index: i, frames: [{ elements: m.elements, positions: m.positions, ...generatedGraph(m) }] };
       if (m.title !== undefined && m.title !== '') out.title = m.title;
       return out;
     }),
@@ -224,7 +274,7 @@ export function trajectoryFromSdfRecords(molecules: Molecule[], source = '<sdf>'
     const index = integerField(mol, 'molecule', source, record) ?? 0;
     const order = integerField(mol, 'frame', source, record);
     if (order === undefined) throw new TrajectoryFormatError(source, record, 'record has a <molecule> data field but no <frame>');
-    const frame: TrajectoryFrame = { elements: mol.elements, positions: mol.positions };
+    const frame: TrajectoryFrame = { elements: mol.elements, positions: mol.positions, ...generatedGraph(mol) };
     const step = integerField(mol, 'step', source, record);
     if (step !== undefined) frame.step = step;
     for (const k of ['t', 'snr', 'gamma'] as const) {
@@ -262,7 +312,8 @@ export function trajectoryFromSdfRecords(molecules: Molecule[], source = '<sdf>'
 
 /**
  * The SDF records of a trajectory, one per frame with the data fields `trajectoryFromSdfRecords`
- * reads back (write them with core's SDF writer). Bonds are not set: they are perceived per frame.
+ * reads back (write them with core's SDF writer). Bonds are not set, they are perceived per frame;
+ * except a bond model's frames, which carry their generated bonds and charges (data field `bonds` = `generated`).
  */
 export function trajectoryToSdfRecords(trajectory: Trajectory): Molecule[] {
   const records: Molecule[] = [];
@@ -273,7 +324,8 @@ export function trajectoryToSdfRecords(trajectory: Trajectory): Molecule[] {
         const v = f[k];
         if (v !== undefined) properties[k] = String(v);
       }
-      const record: Molecule = { elements: f.elements, positions: f.positions, properties };
+      if (f.bonds) properties.bonds = 'generated';
+      const record: Molecule = { elements: f.elements, positions: f.positions, ...(f.bonds ? { bonds: f.bonds, formalCharges: f.formalCharges ?? f.elements.map(() => 0) } : {}), properties };
       if (m.title !== undefined) record.title = m.title;
       records.push(record);
     });

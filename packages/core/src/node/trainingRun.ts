@@ -13,6 +13,7 @@ import { Rng } from '../random/rng.js';
 import { loadModelDirectory } from './modelFiles.js';
 import { createModel } from '../modelFormat/modelFormat.js';
 import { evaluateMolecules } from '../metrics/evaluate.js';
+import { generatedGraphQuality } from '../pipeline/finishMolecules.js';
 import { sampleMolecules } from '../pipeline/sampleMolecules.js';
 import { featureCount } from '../data/atomEncoding.js';
 import { bondClassCount } from '../data/bondEncoding.js';
@@ -21,7 +22,7 @@ import { MoleculeDataset } from '../data/dataset.js';
 import { type NoiseScheduleConfig, EDM_QM9_SCHEDULE } from '../diffusion/schedule.js';
 import { type EgnnConfig, edmEgnnConfig } from '../model/config.js';
 import { LocalGradientEngine, type GradientEngine, type MemoryRetry } from '../train/gradientEngine.js';
-import { BondModelMismatchError, initialTrainerState, Trainer, type TrainerHooks, type TrainingLogRecord } from '../train/trainer.js';
+import { BondModelMismatchError, initialTrainerState, type SampleMetrics, Trainer, type TrainerHooks, type TrainingLogRecord } from '../train/trainer.js';
 import { defaultTrainingConfig, scheduleEntryFromAssignments, type TrainingConfig } from '../train/trainingConfig.js';
 import { type TrainerState, trainerStateToBytes } from '../train/trainerState.js';
 import { readTrainerStateFile } from './checkpointFiles.js';
@@ -469,15 +470,18 @@ function formatDuration(seconds: number): string {
 
 /**
  * Quality while training: sample `sampleCount` molecules with the EMA weights (fixed seed, strided
- * sampler with `sampleSteps` steps) and measure them with EDM's metrics.
+ * sampler with `sampleSteps` steps) and measure them with EDM's metrics. A model that generates bonds
+ * is judged on its generated graph instead (`rule: 'generated graph'`), as `equimol sample` exports
+ * and judges it: EDM's distance rule would judge bonds the model never made.
  */
-async function sampleQuality(run: RunConfig, dataset: MoleculeDataset, ema: Float32Array, step: number): Promise<Record<string, number>> {
+async function sampleQuality(run: RunConfig, dataset: MoleculeDataset, ema: Float32Array, step: number): Promise<SampleMetrics> {
   const model = createModel(
     { name: run.name, egnn: run.egnn, schedule: run.schedule, encoding: dataset.encoding, atomCountHistogram: dataset.atomCountHistogram() },
     ema,
   );
   const t0 = Date.now();
   const { molecules } = await sampleMolecules(model, { count: run.training.sampleCount, seed: 12345, steps: run.training.sampleSteps, batchSize: run.training.batchSize });
+  if (model.meta.generatesBonds) return { step, ...generatedGraphQuality(molecules), seconds: (Date.now() - t0) / 1000 };
   const report = evaluateMolecules(molecules);
   return {
     step,

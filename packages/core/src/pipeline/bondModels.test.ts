@@ -15,7 +15,7 @@ import { fixturePath, tinyEgnnConfig, useTestBackend } from '../testing/fixtures
 import { LocalGradientEngine } from '../train/gradientEngine.js';
 import { Trainer } from '../train/trainer.js';
 import { defaultTrainingConfig } from '../train/trainingConfig.js';
-import { finishGeneratedMolecule } from './finishMolecules.js';
+import { finishGeneratedMolecule, generatedGraphQuality } from './finishMolecules.js';
 import { sampleMolecules } from './sampleMolecules.js';
 
 // Bond models from the model file to the SDF: the format records them, sampling returns the
@@ -52,7 +52,19 @@ describe('bond models end to end in core', () => {
 
   it('sample molecules with their generated bonds and charges, which the export writes as generated', async () => {
     const model = createModel(meta, createModel(meta).dynamics.layout.initialise(new Rng(3)));
-    const { molecules } = await sampleMolecules(model, { count: 3, seed: 5, steps: 6 });
+    const { molecules, trajectory } = await sampleMolecules(model, { count: 3, seed: 5, steps: 6, trajectoryFrames: 4 });
+    // Every frame carries the graph decoded at its step; the last frame's is the sample's.
+    for (const [k, m] of trajectory!.molecules.entries()) {
+      expect(m.frames).toHaveLength(4);
+      for (const f of m.frames) {
+        expect(f.formalCharges).toHaveLength(f.elements.length);
+        for (const b of f.bonds!) expect(b.a < b.b && b.b < f.elements.length && [1, 2, 3].includes(b.order)).toBe(true);
+      }
+      const last = m.frames[3]!;
+      expect({ bonds: last.bonds, formalCharges: last.formalCharges }).toEqual({ bonds: molecules[k]!.bonds, formalCharges: molecules[k]!.formalCharges });
+    }
+    // The noise frame's bonds are the argmax of pure noise: some pairs bonded.
+    expect(trajectory!.molecules.some((m) => m.frames[0]!.bonds!.length > 0)).toBe(true);
     for (const mol of molecules) {
       expect(mol.bonds).toBeDefined();
       expect(mol.formalCharges).toHaveLength(mol.elements.length);
@@ -87,6 +99,26 @@ describe('bond models end to end in core', () => {
     expect(bad.valid).toBe(false);
     expect(bad.issue).toMatch(/generated bonds: C2 has valence 5 \(max 4\)/);
     expect(bad.molecule.elements).toHaveLength(4);
+  });
+
+  it("are judged while training on their generated graph, as `sample` judges them, with EDM's rule beside it", () => {
+    // Acetamide stretched so far that EDM's distance rule sees only separate atoms, and the same atoms
+    // with an over-valent generated graph: the generated-graph judge tells them apart, EDM's cannot.
+    const bonds: Bond[] = [{ a: 0, b: 1, order: 1 }, { a: 1, b: 2, order: 2 }, { a: 1, b: 3, order: 1 }];
+    const good: Molecule = { elements: ['C', 'C', 'O', 'N'], positions: Float64Array.from([0, 0, 0, 3, 0, 0, 4.5, 2.6, 0, 4.5, -2.6, 0]), bonds, formalCharges: [0, 0, 0, 0] };
+    const bad: Molecule = { ...good, bonds: [...bonds.slice(0, 2), { a: 1, b: 3, order: 2 }] };
+    const diverged: Molecule = { ...good, positions: Float64Array.from(good.positions, () => NaN) };
+    const edmValid = (m: Molecule): number => (finishGeneratedMolecule(m).molecule.properties!.edm_valid === 'true' ? 1 : 0);
+    expect(generatedGraphQuality([good, bad, good, diverged])).toEqual({
+      molecules: 4,
+      rule: 'generated graph',
+      validity: 2 / 4,
+      connectivity: 3 / 4,
+      validAndConnected: 2 / 4,
+      uniqueness: 1 / 2,
+      edmValidity: (2 * edmValid(good) + edmValid(bad)) / 4,
+      moleculeStability: expect.any(Number),
+    });
   });
 
   it('train atom-only models exactly as before bond models existed (weights pinned from main at 8805987)', async () => {

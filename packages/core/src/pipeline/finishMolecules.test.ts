@@ -56,10 +56,10 @@ describe('finishGeneratedMolecule', () => {
     expect(f.issue).toMatch(/^3 separate fragments/);
   });
 
-  it('summarises counts: valid, stable, connected, distinct valid', () => {
+  it('summarises counts: valid, stable, connected, valid and connected, distinct valid', () => {
     const scattered: Molecule = { elements: ['O', 'C'], positions: new Float64Array([0, 0, 0, 10, 0, 0]) };
     const finished = [generated(11, 0), generated(11, 1), generated(115, 2), scattered].map((m) => finishGeneratedMolecule(m));
-    expect(summarizeFinished(finished)).toEqual({ count: 4, valid: 3, stable: 3, connected: 3, unique: 2 });
+    expect(summarizeFinished(finished)).toEqual({ count: 4, valid: 3, stable: 3, connected: 3, validAndConnected: 2, unique: 2 });
   });
 
   it('exports drug-like molecules with S, Cl, Br, I and P as the compounds they are, with MMFF94 hydrogens', () => {

@@ -2,6 +2,7 @@ import { assignBondOrders } from '../chem/bondOrders.js';
 import { checkGeneratedGraph } from '../chem/generatedGraph.js';
 import { completeHydrogens } from '../chem/hydrogens.js';
 import type { Molecule } from '../chem/molecule.js';
+import type { SampleMetrics } from '../train/trainer.js';
 import { smilesOfCanonicalId } from '../chem/openchemlib.js';
 import { checkStability } from '../metrics/stability.js';
 import { checkValidity } from '../metrics/validity.js';
@@ -134,6 +135,8 @@ export interface FinishedSummary {
   stable: number;
   /** Molecules in one piece. */
   connected: number;
+  /** Valid molecules in one piece. */
+  validAndConnected: number;
   /** Distinct canonical ids among the valid molecules. */
   unique: number;
 }
@@ -144,13 +147,39 @@ export function summarizeFinished(finished: Iterable<Pick<FinishedMolecule, 'val
   let valid = 0;
   let stable = 0;
   let connected = 0;
+  let validAndConnected = 0;
   const ids = new Set<string>();
   for (const f of finished) {
     count++;
     if (f.valid) valid++;
     if (f.stable) stable++;
     if (f.connected) connected++;
+    if (f.valid && f.connected) validAndConnected++;
     if (f.valid && f.id !== undefined) ids.add(f.id);
   }
-  return { count, valid, stable, connected, unique: ids.size };
+  return { count, valid, stable, connected, validAndConnected, unique: ids.size };
+}
+
+/**
+ * A bond model's samples judged as `equimol sample` judges them (`finishGeneratedMolecule`: the
+ * generated bonds and charges checked, never re-perceived), with EDM's distance-rule validity and
+ * molecule stability beside them for comparison with atom-only models.
+ */
+export function generatedGraphQuality(molecules: readonly Molecule[]): SampleMetrics {
+  // A diverged chain has no molecule to judge: it counts as invalid, as `sample` counts it.
+  const finished = molecules.map((m) =>
+    m.positions.every(Number.isFinite) ? finishGeneratedMolecule(m) : { valid: false, stable: false, connected: false, molecule: m },
+  );
+  const s = summarizeFinished(finished);
+  const fraction = (k: number, of: number): number => (of === 0 ? 0 : k / of);
+  return {
+    molecules: s.count,
+    rule: 'generated graph',
+    validity: fraction(s.valid, s.count),
+    connectivity: fraction(s.connected, s.count),
+    validAndConnected: fraction(s.validAndConnected, s.count),
+    uniqueness: fraction(s.unique, s.valid),
+    edmValidity: fraction(finished.filter((f) => f.molecule.properties?.edm_valid === 'true').length, s.count),
+    moleculeStability: fraction(s.stable, s.count),
+  };
 }

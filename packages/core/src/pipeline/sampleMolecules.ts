@@ -1,5 +1,5 @@
 import { memoryBudget, type MemoryBudget, resolveMicroBatch } from '../backend/memoryBudget.js';
-import type { Molecule } from '../chem/molecule.js';
+import type { Bond, Molecule } from '../chem/molecule.js';
 import type { Model } from '../modelFormat/modelFormat.js';
 import { type ChainFrame, networkPredictor, sampleChain } from '../diffusion/reverseChain.js';
 import { createSampler, type SamplerKind } from '../diffusion/samplers.js';
@@ -204,9 +204,17 @@ async function sampleInThisThread(model: Model, options: SampleOptions): Promise
         }
         return inpainting ? { elements: inpainting.elements(elements), positions: inpainting.toInputFrame(pos, n) } : { elements, positions: pos };
       };
+      // Bond models: the generated graph and charges as decoded, never re-perceived from coordinates
+      // (at every frame, as for the sample, so that a viewer draws the model's own bonds).
+      const graphOf = (b: number, decoded: { bonds?: Bond[][]; formalCharges: Int32Array }): Pick<Molecule, 'bonds' | 'formalCharges'> => {
+        if (!decoded.bonds) return {};
+        const charges = Array.from(decoded.formalCharges.subarray(b * n, (b + 1) * n));
+        const bonds = decoded.bonds[b]!;
+        return inpainting ? { bonds: inpainting.bonds(bonds), formalCharges: inpainting.formalCharges(charges) } : { bonds, formalCharges: charges };
+      };
       const toFrame = (b: number, f: ChainFrame): TrajectoryFrame => {
         const g = model.schedule.gammaAtStep(f.step);
-        return { ...toMolecule(b, f.positions, f.types), step: f.step, t: f.step / model.schedule.timesteps, gamma: g, snr: NoiseSchedule.snr(g) };
+        return { ...toMolecule(b, f.positions, f.types), ...graphOf(b, f), step: f.step, t: f.step / model.schedule.timesteps, gamma: g, snr: NoiseSchedule.snr(g) };
       };
       // Frames are converted once, as they arrive, for both the live callback and the trajectory.
       const memberFrames: TrajectoryFrame[][] = members.map(() => []);
@@ -235,19 +243,12 @@ async function sampleInThisThread(model: Model, options: SampleOptions): Promise
       } finally {
         network.dispose();
       }
-      // Bond models: the generated graph and charges as decoded, never re-perceived from coordinates.
-      const graphOf = (b: number): Pick<Molecule, 'bonds' | 'formalCharges'> => {
-        if (!out.bonds) return {};
-        const charges = Array.from(out.formalCharges.subarray(b * n, (b + 1) * n));
-        const bonds = out.bonds[b]!;
-        return inpainting ? { bonds: inpainting.bonds(bonds), formalCharges: inpainting.formalCharges(charges) } : { bonds, formalCharges: charges };
-      };
       members.forEach((k, b) => {
         const mol = toMolecule(b, out.positions, out.types);
         molecules[k] = {
           title: `${model.meta.name} seed ${seed} #${start + k}`,
           ...mol,
-          ...graphOf(b),
+          ...graphOf(b, out),
           properties: { model: model.meta.name, seed: String(seed), index: String(start + k), ...(fixed ? { held_atoms: heldAtomsField(fixed.elements.map((_, i) => i)) } : {}) },
         };
         if (frames > 0) {

@@ -59,7 +59,10 @@ export type TrainingLogRecord =
       elapsedSeconds: number;
     }
   | { type: 'validation'; step: number; epoch: number; loss: number; best: boolean; elapsedSeconds: number }
-  | { type: 'samples'; step: number; epoch: number; elapsedSeconds: number; metrics: Record<string, number> };
+  | { type: 'samples'; step: number; epoch: number; elapsedSeconds: number; metrics: SampleMetrics };
+
+/** What a sample-quality check logs: figures, and for bond models the name of the judge (`rule`). */
+export type SampleMetrics = Record<string, number | string>;
 
 /** Callbacks through which a trainer reports and persists; all optional. */
 export interface TrainerHooks {
@@ -67,7 +70,7 @@ export interface TrainerHooks {
   /** Persist state; `reason` says why (periodic, best validation, stop requested, end). */
   onCheckpoint?(state: TrainerState, reason: 'periodic' | 'best' | 'stop' | 'end' | 'failure'): void | Promise<void>;
   /** Sample with the EMA weights and return quality metrics to log. */
-  onSampleEvaluation?(emaParams: Float32Array, step: number): Promise<Record<string, number>>;
+  onSampleEvaluation?(emaParams: Float32Array, step: number): Promise<SampleMetrics>;
   /** Polled between steps: true stops after writing a checkpoint (e.g. on Ctrl-C). */
   shouldStop?(): boolean;
   /** Called after every optimiser step (e.g. to move a progress bar). */
