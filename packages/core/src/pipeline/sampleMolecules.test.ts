@@ -110,6 +110,7 @@ describe('sampleMolecules', () => {
       held.forEach((n, i) => expect(free[i] === 2 ? [4, 5] : [free[i]]).toContain(n));
       expect(atomCountWeights(model, { fixed: { elements: ['C', 'C', 'C', 'C'], positions: [] } })).toEqual([0, 0, 3, 0, 5, 2]);
       expect(() => atomCountWeights(model, { fixed: { elements: new Array(5).fill('C'), positions: [] } })).toThrow(/held part has 5 atoms, as many as the model's largest molecules \(5\)/);
+      expect(() => atomCountWeights(model, { fixed: { elements: new Array(7).fill('C'), positions: [] } })).toThrow(/held part has 7 atoms, more than the model's largest molecules \(5\)/);
       await expect(sampleMolecules(model, { count: 1, fixed, atoms: 2 })).rejects.toThrow(SampleOptionsError);
       await expect(sampleMolecules(model, { count: 1, fixed, atoms: 2 })).rejects.toThrow(/held part has 2 atoms: a molecule of 2 atoms leaves none to generate/);
       await expect(sampleMolecules(model, { count: 1, fixed, atomRange: [1, 2] })).rejects.toThrow(/no molecule size in 1–2/);

@@ -110,7 +110,8 @@ export function atomCountWeights(model: { meta: Pick<Model['meta'], 'atomCountHi
     return w;
   }
   if (held > 0 && weights.every((c, n) => c === 0 || n <= held)) {
-    throw new SampleOptionsError(`the held part has ${held} atoms, as many as the model's largest molecules (${weights.reduce((m, c, n) => (c > 0 ? n : m), 0)}); use --atoms to ask for more`);
+    const largest = weights.reduce((m, c, n) => (c > 0 ? n : m), 0);
+    throw new SampleOptionsError(`the held part has ${held} atoms, ${held > largest ? 'more than' : 'as many as'} the model's largest molecules (${largest}); use --atoms to ask for more`);
   }
   return weights;
 }
