@@ -127,6 +127,30 @@ fn secondLayerBack(l : Lane, g : f32, w2 : i32) -> f32 {
 }
 `;
 
+// The edge backward record of pair (i, j) (edgeColumns), written by both edge backward kernels:
+// per lane the first layer's activation a, the gradients dz and dpre of the second and first layers'
+// pre-activations and the message m; the squared distances r, r0; the gradient ds of the stage's
+// scalar per pair (the attention gate's pre-activation, or φ_x's output q); and the pair's
+// coordinate gradient dx (summed over j by nodesBack).
+const EDGE_RECORD = /* wgsl */ `
+fn writeEdgeRecord(l : Lane, p : Pair, j : i32, a : f32, dz : f32, dpre : f32, m : f32, ds : f32, dx : vec3<f32>) {
+  let H = uniforms.H;
+  let row = (l.n * uniforms.N + j) * uniforms.EW;
+  if (l.live) {
+    result[row + l.k] = a;
+    result[row + H + l.k] = dz;
+    result[row + 2 * H + l.k] = dpre;
+    result[row + 3 * H + l.k] = m;
+  }
+  if (l.k == 0) {
+    result[row + 4 * H] = p.r;
+    result[row + 4 * H + 1] = p.r0;
+    result[row + 4 * H + 2] = ds;
+  }
+  if (l.k < 3) { result[row + 4 * H + 3 + l.k] = dx[l.k]; }
+}
+`;
+
 // Per-atom projections of a hidden state held in workgroup memory \`hs\` (forward record columns).
 const PROJECTION = /* wgsl */ `
 var<workgroup> hs : array<f32, WG>;
@@ -316,7 +340,7 @@ const KERNELS = {
     ints: ['M', 'N', 'H', 'fw', 'w1', 'w2', 'wa', 'EW', 'NW'],
     floats: ['normalization'],
     kind: 'lanes',
-    parts: [EDGE_PRELUDE],
+    parts: [EDGE_PRELUDE, EDGE_RECORD],
     body: `
     let l = laneSetup();
     let H = uniforms.H;
@@ -345,19 +369,7 @@ const KERNELS = {
       var wr = 0.0;
       if (l.live) { wr = theta[uniforms.w1 + 2 * H * H + l.k]; }
       let dr = laneSum(l.k, dpre * wr);
-      let row = (l.n * uniforms.N + j) * uniforms.EW;
-      if (l.live) {
-        result[row + l.k] = a;
-        result[row + H + l.k] = dz;
-        result[row + 2 * H + l.k] = dpre;
-        result[row + 3 * H + l.k] = m;
-      }
-      if (l.k == 0) {
-        result[row + 4 * H] = p.r;
-        result[row + 4 * H + 1] = p.r0;
-        result[row + 4 * H + 2] = ds;
-      }
-      if (l.k < 3) { result[row + 4 * H + 3 + l.k] = 2.0 * dr * p.diff[l.k]; }
+      writeEdgeRecord(l, p, j, a, dz, dpre, m, ds, 2.0 * dr * p.diff);
     }`,
   },
   // Per pair (i, j) of a coordinate stage: the edge backward record.
@@ -367,7 +379,7 @@ const KERNELS = {
     ints: ['M', 'N', 'H', 'fw', 'w1', 'w2', 'wo', 'useTanh', 'EW', 'dxStride', 'dxOff'],
     floats: ['normalization', 'range', 'normConstant'],
     kind: 'lanes',
-    parts: [EDGE_PRELUDE],
+    parts: [EDGE_PRELUDE, EDGE_RECORD],
     body: `
     let l = laneSetup();
     let H = uniforms.H;
@@ -400,19 +412,7 @@ const KERNELS = {
       var wr = 0.0;
       if (l.live) { wr = theta[uniforms.w1 + 2 * H * H + l.k]; }
       let dr = laneSum(l.k, dpre * wr) + drDist;
-      let row = (l.n * uniforms.N + j) * uniforms.EW;
-      if (l.live) {
-        result[row + l.k] = a;
-        result[row + H + l.k] = dz;
-        result[row + 2 * H + l.k] = dpre;
-        result[row + 3 * H + l.k] = m;
-      }
-      if (l.k == 0) {
-        result[row + 4 * H] = p.r;
-        result[row + 4 * H + 1] = p.r0;
-        result[row + 4 * H + 2] = dq;
-      }
-      if (l.k < 3) { result[row + 4 * H + 3 + l.k] = g[l.k] * s + 2.0 * dr * p.diff[l.k]; }
+      writeEdgeRecord(l, p, j, a, dz, dpre, m, dq, g * s + 2.0 * dr * p.diff);
     }`,
   },
   // Per atom after an edge backward: the sums over pairs (dP, dQ, dx), the gradient of the stage's

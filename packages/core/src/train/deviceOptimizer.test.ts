@@ -9,7 +9,7 @@ import { edmEgnnConfig } from '../model/config.js';
 import { LocalGradientEngine } from './gradientEngine.js';
 import { Trainer } from './trainer.js';
 import { trainerStateFromBytes, trainerStateToBytes } from './trainerState.js';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, vi } from 'vitest';
 import { Rng } from '../random/rng.js';
 import { fixturePath, relativeError, useTestBackend } from '../testing/fixtures.js';
 import { swiftshaderAdapter } from '../testing/webgpu.js';
@@ -158,5 +158,57 @@ describe.skipIf(adapter === null)(`training on the device (${adapter ?? 'no Vulk
     expect(resumed.adam.m).toEqual(straight.adam.m);
     expect(resumed.adam.vMax).toEqual(straight.adam.vMax);
     expect(resumed.clipHistory).toEqual(straight.clipHistory);
+  });
+});
+
+// Validation with the state on the device evaluates the device's EMA where it lives: over a run that
+// validates every 2 steps and checkpoints every 3, the state is read back once per checkpoint and
+// never for a validation, and the loss is the one the EMA read back to host arrays gives.
+describe.skipIf(adapter === null)(`validation on the device (${adapter ?? 'no Vulkan driver'})`, () => {
+  const settings = defaultTrainingConfig({ ...training, batchSize: 2, microBatch: 2, validationFraction: 0.34, maxSteps: 6, validateEvery: 2, checkpointEvery: 3 });
+  const downloads: number[] = [];
+  const checkpoints: { step: number; reason: string }[] = [];
+  const validations: { step: number; loss: number }[] = [];
+  let hostLoss = NaN;
+  let onDevice = false;
+
+  beforeAll(async () => {
+    await selectNodeBackend({ preferred: 'webgpu', notice: () => {} });
+    const download = DeviceOptimizer.prototype.download;
+    const spy = vi.spyOn(DeviceOptimizer.prototype, 'download').mockImplementation(function (this: DeviceOptimizer, state: TrainerState) {
+      downloads.push(state.step);
+      return download.call(this, state);
+    });
+    try {
+      const t = new Trainer(model, dataset, settings, new LocalGradientEngine({ ...model, microBatch: 2 }));
+      onDevice = t.onDevice;
+      await t.run({
+        onLog: (r) => {
+          if (r.type === 'validation') validations.push({ step: r.step, loss: r.loss });
+        },
+        onCheckpoint: (s, reason) => {
+          checkpoints.push({ step: s.step, reason });
+        },
+      });
+      // The run ended at a validation step and released the state: the host arrays hold that EMA.
+      hostLoss = await t.validationLoss();
+    } finally {
+      spy.mockRestore();
+      await useTestBackend();
+    }
+  }, 600_000);
+
+  it('reads the state back only for checkpoints, not for validations', () => {
+    expect(onDevice).toBe(true);
+    expect(validations.map((v) => v.step)).toEqual([2, 4, 6]);
+    expect(checkpoints).toContainEqual({ step: 3, reason: 'periodic' });
+    expect(checkpoints.at(-1)).toEqual({ step: 6, reason: 'end' });
+    expect(downloads).toEqual(checkpoints.map((c) => c.step));
+  });
+
+  it("gives the validation loss that the host arrays' EMA gives", () => {
+    const loss = validations.at(-1)!.loss;
+    expect(Number.isFinite(loss)).toBe(true);
+    expect(Math.abs(loss - hostLoss) / Math.abs(hostLoss)).toBeLessThan(1e-5);
   });
 });

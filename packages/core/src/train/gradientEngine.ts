@@ -183,24 +183,38 @@ export class LocalGradientEngine implements GradientEngine {
 
   async evaluate(params: Float32Array, request: GradientRequest, microBatch?: number): Promise<number> {
     const tensors = this.parameterTensors(params);
-    let lossSum = 0;
     try {
-      for (const part of this.chunks(request, 'inference', microBatch)) {
-        const F = this.dynamics.config.nodeFeatures;
-        const inputs = noisyInputs(part.batch, part.noise, this.schedule, F);
-        const errors = tf.tidy(() => noiseErrorTensors(this.dynamics, tensors, part.batch, inputs, part.noise));
-        try {
-          const [x, h, e] = await Promise.all([errors.x.data(), errors.h.data(), errors.e?.data()]);
-          for (let b = 0; b < part.batch.size; b++) {
-            lossSum += part.weights.x[b]! * x[b]! + part.weights.h[b]! * h[b]!;
-            if (e) lossSum += part.weights.e![b]! * e[b]!;
-          }
-        } finally {
-          tf.dispose([errors.x, errors.h, ...(errors.e ? [errors.e] : [])]);
-        }
-      }
+      return await this.lossSum(tensors, request, microBatch);
     } finally {
       disposeParameters(tensors);
+    }
+  }
+
+  /**
+   * `evaluate` for θ left on the device (owned by the caller, e.g. the device optimiser's EMA):
+   * nothing of θ is read back, only the batch's per-molecule errors that the loss sums.
+   */
+  async evaluateOnDevice(theta: tf.Tensor1D, request: GradientRequest): Promise<number> {
+    // The views of θ are made inside lossSum's tidy scopes, which dispose them; θ stays the caller's.
+    return this.lossSum(flatParameters(theta, this.dynamics.layout), request);
+  }
+
+  /** Σ of weighted per-molecule losses (no gradient), summed on the host in float64. */
+  private async lossSum(tensors: ParameterTensors, request: GradientRequest, microBatch?: number): Promise<number> {
+    let lossSum = 0;
+    for (const part of this.chunks(request, 'inference', microBatch)) {
+      const F = this.dynamics.config.nodeFeatures;
+      const inputs = noisyInputs(part.batch, part.noise, this.schedule, F);
+      const errors = tf.tidy(() => noiseErrorTensors(this.dynamics, tensors, part.batch, inputs, part.noise));
+      try {
+        const [x, h, e] = await Promise.all([errors.x.data(), errors.h.data(), errors.e?.data()]);
+        for (let b = 0; b < part.batch.size; b++) {
+          lossSum += part.weights.x[b]! * x[b]! + part.weights.h[b]! * h[b]!;
+          if (e) lossSum += part.weights.e![b]! * e[b]!;
+        }
+      } finally {
+        tf.dispose([errors.x, errors.h, ...(errors.e ? [errors.e] : [])]);
+      }
     }
     return lossSum;
   }

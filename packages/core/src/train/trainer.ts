@@ -156,7 +156,7 @@ export class Trainer {
   /**
    * Whether this trainer keeps parameters, Adam's moments and the EMA on the device (the engine's
    * gradients stay there: the fused webgpu network). Then `current`'s arrays are as of the last
-   * checkpoint, validation or `sync`; `run` syncs before every hook that reads them and at the end.
+   * checkpoint or `sync`; `run` syncs before every hook that reads them and at the end.
    */
   get onDevice(): boolean {
     return this.deviceEngine !== null;
@@ -233,8 +233,11 @@ export class Trainer {
     const rng = Rng.stream(this.config.seed, 'validation-noise');
     let total = 0;
     const plan = sizeGroupedBatches(this.dataset, this.config.batchSize, Rng.stream(this.config.seed, 'validation-batches'), this.validationIndices);
-    await this.sync();
-    for (const indices of plan) total += await this.engine.evaluate(this.state.ema, this.request(indices, rng));
+    for (const indices of plan) {
+      const request = this.request(indices, rng);
+      // On the device the EMA is evaluated where it lives: no state is read back for validation.
+      total += this.device ? await this.deviceEngine!.evaluateOnDevice(this.device.emaParameters, request) : await this.engine.evaluate(this.state.ema, request);
+    }
     return total / this.validationIndices.length;
   }
 
