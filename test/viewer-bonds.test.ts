@@ -2,12 +2,10 @@
 // Generate samples it on tfjs wasm in the page's worker, every frame is drawn with the bonds the model
 // generated at that step (not perceived from the coordinates), and the SDF export writes the
 // generated graph as `equimol sample` does. Checked against core's sampleMolecules in Node.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { browserSkipReason, launchBrowser } from '../packages/viewer/test-support/browser.js';
-import { startViewerServer, type ViewerServer } from '../packages/viewer/server/index.js';
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { browserSkipReason } from '../packages/viewer/test-support/browser.js';
+import { useServedModel } from '../packages/viewer/test-support/servedModel.js';
 import {
   type AtomEncoding,
   createModel,
@@ -20,7 +18,6 @@ import {
   perceiveBonds,
   Rng,
   sampleMolecules,
-  serializeModel,
 } from '../packages/core/src/index.js';
 import { tinyEgnnConfig, useTestBackend } from '../packages/core/src/testing/fixtures.js';
 
@@ -32,7 +29,7 @@ if (skip) console.warn(`viewer bond-model tests skipped: ${skip}`);
  * "single" so that the final graph of three atoms is a triangle: a graph the model generated, which
  * perception from its noise-like coordinates would not give.
  */
-function writeTinyBondModel(dir: string): Model {
+function tinyBondModel(): Model {
   const encoding: AtomEncoding = { elements: ['C', 'N', 'O'], includeCharges: true, normalization: [1, 4, 10], bonds: kekuleBondEncoding() };
   const model = createModel({
     name: 'tiny-bond-test-model',
@@ -47,35 +44,17 @@ function writeTinyBondModel(dir: string): Model {
   const at = (name: string): number => layout.offsets[layout.specs.findIndex((s) => s.name === name)]!;
   model.params.fill(0, at('bondOut2.w'), at('bondOut2.b'));
   model.params.set([3, -3, 3, 3], at('bondOut2.b')); // ε̂ for "single" strongly negative: x̂ favours it
-  const { json, weights } = serializeModel(model);
-  writeFileSync(join(dir, 'model.json'), json);
-  writeFileSync(join(dir, 'weights.bin'), weights);
   return model;
 }
 
 describe.skipIf(skip !== undefined)('a bond model in the viewer (Chromium)', () => {
-  let server: ViewerServer;
-  let browser: Awaited<ReturnType<typeof launchBrowser>>;
-  let modelDir: string;
-  let model: Model;
-
-  beforeAll(async () => {
-    modelDir = mkdtempSync(join(tmpdir(), 'equimol-bond-model-'));
-    model = writeTinyBondModel(modelDir);
-    server = await startViewerServer({ modelDir });
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-    rmSync(modelDir, { recursive: true, force: true });
-  });
+  const served = useServedModel(tinyBondModel);
 
   it('generates, draws every frame with its generated bonds, and exports the generated graph as SDF', async () => {
-    const page = await browser.context.newPage();
+    const page = await served.browser.context.newPage();
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(server.url);
+    await page.goto(served.server.url);
     await page.waitForFunction(() => window.__equimol?.generationChecked === true, null, { timeout: 60_000 });
     const options = { count: 1, steps: 6, seed: 3, atomCount: 3, frames: 4 };
     const frames = await page.evaluate(async (o) => {
@@ -86,7 +65,7 @@ describe.skipIf(skip !== undefined)('a bond model in the viewer (Chromium)', () 
 
     // Core in Node, same model, seed and steps: the same frames, each with the bonds of that step.
     await useTestBackend();
-    const reference = await sampleMolecules(model, { count: 1, seed: 3, steps: 6, atoms: 3, trajectoryFrames: 4 });
+    const reference = await sampleMolecules(served.model, { count: 1, seed: 3, steps: 6, atoms: 3, trajectoryFrames: 4 });
     const expected = reference.trajectory!.molecules[0]!.frames;
     expect(frames).toHaveLength(4);
     expect(frames.map((f) => f.bonds)).toEqual(expected.map((f) => f.bonds));

@@ -1,14 +1,15 @@
 // End to end: the built viewer in headless Chromium (Debian's, driven by playwright-core), served by
 // the same server `equimol view` uses, showing the synthetic trajectory fixture.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { browserSkipReason, launchBrowser } from '../packages/viewer/test-support/browser.js';
+import { useServedModel } from '../packages/viewer/test-support/servedModel.js';
 import { exportStandaloneHtml, startViewerServer, type ViewerServer } from '../packages/viewer/server/index.js';
-import { createModel, EDM_QM9_SCHEDULE, edmEgnnConfig, featureCount, qm9Encoding, Rng, sampleMolecules, serializeModel, type Model } from '../packages/core/src/index.js';
+import { createModel, EDM_QM9_SCHEDULE, edmEgnnConfig, featureCount, qm9Encoding, Rng, sampleMolecules, type Model } from '../packages/core/src/index.js';
 import { useTestBackend } from '../packages/core/src/testing/fixtures.js';
 
 const FIXTURE_SDF = resolve(__dirname, '../data/fixtures/trajectory-small.sdf');
@@ -238,7 +239,7 @@ describe.skipIf(skip !== undefined)('viewer in Chromium', () => {
  * A tiny EGNN with random (untrained) weights in equimol's model format: enough to run the real
  * sampler end to end in the page. What it generates is noise-like, and the test claims nothing more.
  */
-function writeTinyModel(dir: string): Model {
+function tinyModel(): Model {
   const encoding = qm9Encoding(true);
   const model = createModel({
     name: 'tiny-untrained-test-model',
@@ -249,35 +250,17 @@ function writeTinyModel(dir: string): Model {
     atomCountHistogram: [0, 0, 0, 0, 0, 1],
   });
   model.params.set(model.dynamics.layout.initialise(new Rng(7)));
-  const { json, weights } = serializeModel(model);
-  writeFileSync(join(dir, 'model.json'), json);
-  writeFileSync(join(dir, 'weights.bin'), weights);
   return model;
 }
 
 describe.skipIf(skip !== undefined)('in-browser generation in Chromium', () => {
-  let server: ViewerServer;
-  let browser: Awaited<ReturnType<typeof launchBrowser>>;
-  let modelDir: string;
-  let model: Model;
-
-  beforeAll(async () => {
-    modelDir = mkdtempSync(join(tmpdir(), 'equimol-model-'));
-    model = writeTinyModel(modelDir);
-    server = await startViewerServer({ modelDir });
-    browser = await launchBrowser();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-    rmSync(modelDir, { recursive: true, force: true });
-  });
+  const served = useServedModel(tinyModel);
 
   it('samples a small molecule with few steps on tfjs wasm in a worker and plays the chain', async () => {
-    const page = await browser.context.newPage();
+    const page = await served.browser.context.newPage();
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(server.url);
+    await page.goto(served.server.url);
     await page.waitForFunction(() => window.__equimol?.generationChecked === true, null, { timeout: 60_000 });
     expect(await page.locator('#generate').isEnabled()).toBe(true);
     const trajectory = await page.evaluate(async () => {
@@ -298,8 +281,8 @@ describe.skipIf(skip !== undefined)('in-browser generation in Chromium', () => {
   });
 
   it('animates each chain live: frames reach the view as they are made, before the molecule is finished', async () => {
-    const page = await browser.context.newPage();
-    await page.goto(server.url);
+    const page = await served.browser.context.newPage();
+    await page.goto(served.server.url);
     await page.waitForFunction(() => window.__equimol?.generationChecked === true, null, { timeout: 60_000 });
     const options = { count: 2, steps: 8, seed: 3, atomCount: 5, frames: 9 };
     const finished = await page.evaluate(async (o) => {
@@ -328,7 +311,7 @@ describe.skipIf(skip !== undefined)('in-browser generation in Chromium', () => {
     expect(log.findIndex((e) => e.index === 1)).toBeGreaterThan(log.findIndex((e) => e.event === 'molecule'));
     // Streaming changes nothing: core in Node, without onFrame, samples the same molecules.
     await useTestBackend();
-    const reference = await sampleMolecules(model, { count: 2, seed: 3, steps: 8, atoms: 5, trajectoryFrames: 9 });
+    const reference = await sampleMolecules(served.model, { count: 2, seed: 3, steps: 8, atoms: 5, trajectoryFrames: 9 });
     for (const [k, m] of reference.molecules.entries()) {
       const live = finished[k]!.last;
       expect(live).toHaveLength(m.positions.length);
@@ -344,8 +327,8 @@ describe.skipIf(skip !== undefined)('in-browser generation in Chromium', () => {
 
   /** A fresh page on the server with the tiny model, once it knows that it can generate. */
   async function generationPage(): Promise<Page> {
-    const page = await browser.context.newPage();
-    await page.goto(server.url);
+    const page = await served.browser.context.newPage();
+    await page.goto(served.server.url);
     await page.waitForFunction(() => window.__equimol?.generationChecked === true, null, { timeout: 60_000 });
     return page;
   }
@@ -512,28 +495,14 @@ describe.skipIf(skip !== undefined)('in-browser generation in Chromium', () => {
 });
 
 describe.skipIf(skip !== undefined)('in-browser generation on WebGPU (SwiftShader) in Chromium', () => {
-  let server: ViewerServer;
-  let browser: Awaited<ReturnType<typeof launchBrowser>>;
-  let modelDir: string;
-
-  beforeAll(async () => {
-    modelDir = mkdtempSync(join(tmpdir(), 'equimol-model-'));
-    writeTinyModel(modelDir);
-    server = await startViewerServer({ modelDir });
-    browser = await launchBrowser(undefined, { webgpu: true });
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-    rmSync(modelDir, { recursive: true, force: true });
-  });
+  const served = useServedModel(tinyModel, { webgpu: true });
 
   /** Generates on a page opened with `query`; the final frames, the status line and the page's errors. */
   async function generateWith(query: string) {
-    const page = await browser.context.newPage();
+    const page = await served.browser.context.newPage();
     const errors: string[] = [];
     page.on('pageerror', (e) => errors.push(e.message));
-    await page.goto(`${server.url}${query}`);
+    await page.goto(`${served.server.url}${query}`);
     await page.waitForFunction(() => window.__equimol?.generationChecked === true, null, { timeout: 60_000 });
     const molecules = await page.evaluate(async () => {
       const t = await window.__equimol!.generate!({ count: 2, steps: 4, seed: 3, atomCount: 5, frames: 3 });
@@ -560,8 +529,8 @@ describe.skipIf(skip !== undefined)('in-browser generation on WebGPU (SwiftShade
   }, 600_000); // Chromium compiles tfjs's WebGPU shaders for SwiftShader slowly (about 30 s)
 
   it('refuses a backend it does not know, naming the choices on the disabled Generate button', async () => {
-    const page = await browser.context.newPage();
-    await page.goto(`${server.url}?backend=webgl`);
+    const page = await served.browser.context.newPage();
+    await page.goto(`${served.server.url}?backend=webgl`);
     await page.waitForFunction(() => window.__equimol?.generationChecked === true, null, { timeout: 60_000 });
     expect(await page.locator('#generate').isEnabled()).toBe(false);
     expect(await page.locator('#generate').getAttribute('title')).toBe('?backend=webgl is not a backend Generate can use; choose webgpu or wasm');
