@@ -139,7 +139,7 @@ export { averageCheckpoints, type AverageCheckpointsOptions, type CheckpointToAv
 // ----- sampling: molecules from a model, held atoms, and finishing them (bonds, hydrogens, verdicts).
 export { atomCountWeights, moleculeRng, sampleMolecules, type SampleOptions, type SampleResult } from './pipeline/sampleMolecules.js';
 export { heldAtomsField, heldAtomsFromMolecules, type HeldAtomSelection } from './pipeline/heldAtoms.js';
-export { finishGeneratedMolecule, generatedGraphQuality, summarizeFinished, type FinishOptions, type FinishedMolecule, type FinishedSummary } from './pipeline/finishMolecules.js';
+export { finishGeneratedMolecule, finishSampledMolecule, generatedGraphQuality, hasFiniteCoordinates, summarizeFinished, type FinishOptions, type FinishedMolecule, type FinishedSummary, type GeneratedGraphQuality } from './pipeline/finishMolecules.js';
 
 // ----- chem: molecules, elements, bonds, valences, hydrogens, conformers, geometry, openchemlib/RDKit.
 export { atomCount, atomPosition, type Bond, type Molecule } from './chem/molecule.js';

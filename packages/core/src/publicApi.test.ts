@@ -54,8 +54,8 @@ const GROUPS: Record<string, string[]> = {
   ],
   // molecules from a model
   sampling: [
-    'heldAtomsField', 'atomCountWeights', 'finishGeneratedMolecule', 'generatedGraphQuality', 'heldAtomsFromMolecules', 'moleculeRng', 'sampleMolecules',
-    'summarizeFinished', 'type FinishedMolecule', 'type FinishedSummary', 'type FinishOptions',
+    'heldAtomsField', 'atomCountWeights', 'finishGeneratedMolecule', 'finishSampledMolecule', 'generatedGraphQuality', 'hasFiniteCoordinates', 'heldAtomsFromMolecules', 'moleculeRng', 'sampleMolecules',
+    'summarizeFinished', 'type FinishedMolecule', 'type FinishedSummary', 'type FinishOptions', 'type GeneratedGraphQuality',
     'type HeldAtomSelection', 'type SampleOptions', 'type SampleResult',
   ],
   // molecules and their chemistry

@@ -2,7 +2,8 @@ import { availableParallelism } from 'node:os';
 import {
   atomCountWeights,
   createSampler,
-  finishGeneratedMolecule,
+  finishSampledMolecule,
+  hasFiniteCoordinates,
   loadModelDirectory,
   registerOpenchemlibResources,
   type SampleOptions,
@@ -89,9 +90,9 @@ export async function runSample(args: SampleArgs): Promise<void> {
   if (addHydrogens) registerOpenchemlibResources();
   const chemistry = createProgress(addHydrogens ? 'bonds and hydrogens' : 'bonds', count, 'molecules', args.quiet);
   // A chain that diverged has no coordinates an SD file can hold: reported, counted as invalid, not written.
-  const diverged = result.molecules.filter((m) => !m.positions.every(Number.isFinite));
+  const diverged = result.molecules.filter((m) => !hasFiniteCoordinates(m));
   const finished = result.molecules.map((m, k) => {
-    const f = diverged.includes(m) ? { valid: false, stable: false, connected: false, molecule: m } : finishGeneratedMolecule(m, { addHydrogens });
+    const f = finishSampledMolecule(m, { addHydrogens });
     chemistry.update(k + 1);
     return f;
   });

@@ -104,7 +104,7 @@ export function frameMolecule(frame: TrajectoryFrame, title?: string): Molecule 
   const mol: Molecule = { elements: frame.elements, positions: frame.positions };
   if (frame.bonds) {
     mol.bonds = frame.bonds;
-    mol.formalCharges = frame.formalCharges ?? frame.elements.map(() => 0);
+    mol.formalCharges = chargesOf(frame);
   }
   if (title !== undefined) mol.title = title;
   return mol;
@@ -130,7 +130,7 @@ export function trajectoryToJson(trajectory: Trajectory): TrajectoryJson {
         }
         if (f.bonds) {
           out.bonds = f.bonds.map((b) => [b.a, b.b, b.order]);
-          out.formalCharges = [...(f.formalCharges ?? f.elements.map(() => 0))];
+          out.formalCharges = chargesOf(f);
         }
         return out;
       }),
@@ -219,7 +219,12 @@ function bondsFromJson(json: unknown, atoms: number, source: string, record: num
 /** A bond model's frame or molecule record (data field `bonds` = `generated`) keeps its bonds; others get them perceived. */
 function generatedGraph(mol: Molecule): Pick<TrajectoryFrame, 'bonds' | 'formalCharges'> {
   if (mol.properties?.bonds !== 'generated') return {};
-  return { bonds: mol.bonds ?? [], formalCharges: mol.formalCharges ?? mol.elements.map(() => 0) };
+  return { bonds: mol.bonds ?? [], formalCharges: chargesOf(mol) };
+}
+
+/** Formal charges of a frame or record with generated bonds: as given, else all neutral. */
+function chargesOf(m: { elements: readonly string[]; formalCharges?: readonly number[] }): number[] {
+  return m.formalCharges ? [...m.formalCharges] : m.elements.map(() => 0);
 }
 
 function numberField(mol: Molecule, name: string, source: string, record: number): number | undefined {
@@ -325,7 +330,7 @@ export function trajectoryToSdfRecords(trajectory: Trajectory): Molecule[] {
         if (v !== undefined) properties[k] = String(v);
       }
       if (f.bonds) properties.bonds = 'generated';
-      const record: Molecule = { elements: f.elements, positions: f.positions, ...(f.bonds ? { bonds: f.bonds, formalCharges: f.formalCharges ?? f.elements.map(() => 0) } : {}), properties };
+      const record: Molecule = { elements: f.elements, positions: f.positions, ...(f.bonds ? { bonds: f.bonds, formalCharges: chargesOf(f) } : {}), properties };
       if (m.title !== undefined) record.title = m.title;
       records.push(record);
     });

@@ -2,7 +2,6 @@ import { assignBondOrders } from '../chem/bondOrders.js';
 import { checkGeneratedGraph } from '../chem/generatedGraph.js';
 import { completeHydrogens } from '../chem/hydrogens.js';
 import type { Molecule } from '../chem/molecule.js';
-import type { SampleMetrics } from '../train/trainer.js';
 import { smilesOfCanonicalId } from '../chem/openchemlib.js';
 import { checkStability } from '../metrics/stability.js';
 import { checkValidity } from '../metrics/validity.js';
@@ -38,6 +37,16 @@ export interface FinishedMolecule {
   smiles?: string;
   /** Why the molecule is invalid or its structure is questionable, for a chemist. */
   issue?: string;
+}
+
+/** Whether a sampled chain ended at finite coordinates (a diverged one has no molecule to finish). */
+export function hasFiniteCoordinates(mol: Molecule): boolean {
+  return mol.positions.every(Number.isFinite);
+}
+
+/** `finishGeneratedMolecule`, except that a diverged chain is judged invalid, unstable and apart, unchanged. */
+export function finishSampledMolecule(generated: Molecule, options: FinishOptions = {}): FinishedMolecule {
+  return hasFiniteCoordinates(generated) ? finishGeneratedMolecule(generated, options) : { valid: false, stable: false, connected: false, molecule: generated };
 }
 
 /**
@@ -160,16 +169,26 @@ export function summarizeFinished(finished: Iterable<Pick<FinishedMolecule, 'val
   return { count, valid, stable, connected, validAndConnected, unique: ids.size };
 }
 
+/** Fractions of a bond model's samples, and the name of the judge (`rule`). */
+export type GeneratedGraphQuality = {
+  molecules: number;
+  rule: 'generated graph';
+  validity: number;
+  connectivity: number;
+  validAndConnected: number;
+  uniqueness: number;
+  edmValidity: number;
+  moleculeStability: number;
+};
+
 /**
  * A bond model's samples judged as `equimol sample` judges them (`finishGeneratedMolecule`: the
  * generated bonds and charges checked, never re-perceived), with EDM's distance-rule validity and
  * molecule stability beside them for comparison with atom-only models.
  */
-export function generatedGraphQuality(molecules: readonly Molecule[]): SampleMetrics {
-  // A diverged chain has no molecule to judge: it counts as invalid, as `sample` counts it.
-  const finished = molecules.map((m) =>
-    m.positions.every(Number.isFinite) ? finishGeneratedMolecule(m) : { valid: false, stable: false, connected: false, molecule: m },
-  );
+export function generatedGraphQuality(molecules: readonly Molecule[]): GeneratedGraphQuality {
+  // A diverged chain counts as invalid, as `sample` counts it.
+  const finished = molecules.map((m) => finishSampledMolecule(m));
   const s = summarizeFinished(finished);
   const fraction = (k: number, of: number): number => (of === 0 ? 0 : k / of);
   return {
